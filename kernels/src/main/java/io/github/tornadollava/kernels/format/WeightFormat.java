@@ -1,0 +1,21 @@
+package io.github.tornadollava.kernels.format;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * How one ggml element type is decoded and multiplied. This is the single weight-format
+ * abstraction of the project: model code never branches on the type, it asks the format.
+ *
+ * <p>Offsets are in bytes into {@code data} and must sit on a block boundary; {@code n} is a
+ * multiple of {@link GGMLType#blockSize}. Implementations are stateless and thread-safe.
+ */
+public interface WeightFormat {
+
+    GGMLType type();
+
+    /** Decodes {@code n} consecutive values starting at {@code byteOffset} into {@code out[outOffset..]}. */
+    void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n);
+
+    /** Dot product of {@code n} stored values starting at {@code byteOffset} with {@code x[xOffset..]}. */
+    float dot(MemorySegment data, long byteOffset, float[] x, int xOffset, int n);
+}
