@@ -3,7 +3,8 @@ package io.github.tornadollava.llama;
 /**
  * What one {@link Generator#generate} call did.
  *
- * @param promptPositions positions the prompt occupied (token ids plus embedding rows)
+ * @param promptPositions positions prefilled: token ids plus embedding rows, plus the previous call's
+ *                        pending token (see {@link Generator})
  * @param generatedIds    the sampled tokens in order, without the stop token
  * @param stopReason      why generation ended
  * @param stopToken       the stop token that ended it, or -1

@@ -95,13 +95,19 @@ public final class Generator {
             switch (s) {
                 case Segment.Tokens t -> {
                     for (int id : t.ids()) {
-                        model.embed(id, rows, row++ * dim);
-                        sampler.accept(id);
+                        model.embed(id, rows, row++ * dim); // throws on an id outside the vocabulary
                     }
                 }
                 case Segment.Embeddings e -> {
                     System.arraycopy(e.rows(), 0, rows, row * dim, e.nRows() * dim);
                     row += e.nRows();
+                }
+            }
+        }
+        for (Segment s : prompt) {
+            if (s instanceof Segment.Tokens t) {
+                for (int id : t.ids()) {
+                    sampler.accept(id); // the prompt counts for the repetition penalty, as in llama.cpp
                 }
             }
         }
