@@ -115,7 +115,9 @@ public final class Generator {
         pendingToken = -1;
         long t1 = System.nanoTime();
 
-        int[] generated = new int[maxTokens];
+        // Every token but the last must be fed back, so the free context bounds the count (and a
+        // caller may pass Integer.MAX_VALUE to mean "until a stop token or a full context").
+        int[] generated = new int[(int) Math.min(maxTokens, model.contextSize() - model.position() + 1L)];
         int count = 0;
         int steps = 0;
         int stopToken = -1;
@@ -134,7 +136,7 @@ public final class Generator {
                 reason = GenerationResult.StopReason.LISTENER;
                 break;
             }
-            if (count == maxTokens) {
+            if (count == maxTokens) { // if the context is full as well, the token limit is the reason reported
                 pendingToken = token;
                 break;
             }

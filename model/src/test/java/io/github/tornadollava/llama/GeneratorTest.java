@@ -102,7 +102,7 @@ class GeneratorTest {
     void stopsWhenTheContextIsFull() {
         try (LlamaDecoder d = open(PROMPT.length + 3)) {
             Generator g = new Generator(d);
-            GenerationResult r = g.generate(List.of(new Segment.Tokens(PROMPT)), greedy(d), 20, NO_STOP,
+            GenerationResult r = g.generate(List.of(new Segment.Tokens(PROMPT)), greedy(d), Integer.MAX_VALUE, NO_STOP,
                     Generator.TokenListener.none());
             assertEquals(GenerationResult.StopReason.CONTEXT_FULL, r.stopReason());
             assertArrayEquals(Arrays.copyOf(GREEDY, 4), r.generatedIds());
