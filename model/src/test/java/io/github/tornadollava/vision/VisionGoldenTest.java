@@ -1,5 +1,6 @@
 package io.github.tornadollava.vision;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,11 +11,13 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.github.tornadollava.Golden;
+import io.github.tornadollava.gguf.GgufEditor;
 import io.github.tornadollava.kernels.format.GGMLType;
 import io.github.tornadollava.kernels.format.WeightFormats;
 import io.github.tornadollava.npy.Npy;
@@ -28,8 +31,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class VisionGoldenTest {
 
     static Stream<Arguments> cases() {
+        return cases("");
+    }
+
+    static Stream<Arguments> f16Cases() {
+        return cases("mmproj-f16");
+    }
+
+    private static Stream<Arguments> cases(String mmprojContains) {
         List<Arguments> out = new ArrayList<>();
         for (JsonNode c : Golden.index().get("vision")) {
+            if (!c.get("mmproj").asText().contains(mmprojContains)) {
+                continue;
+            }
             String name = c.get("mmproj").asText().replaceAll(".*tiny-llava-", "").replace(".gguf", "")
                     + " " + c.get("image").asText() + " " + c.get("mode").asText();
             out.add(Arguments.of(name, c));
@@ -82,6 +96,31 @@ class VisionGoldenTest {
         double err = Golden.maxAbsDiff(actual, want.data());
         assertTrue(err <= tol, key + ": max abs diff " + err + " > " + tol);
         return err;
+    }
+
+    /**
+     * The f16 cases with the file's F16 tensors widened to F32 here: the reference widens them the
+     * same way and then does float math, so this holds the f16 cases to the f32 tolerance even
+     * before an F16 weight format exists.
+     */
+    @ParameterizedTest(name = "{0} (F16 widened to F32)")
+    @MethodSource("f16Cases")
+    void f16ReferenceIsReproducedWithWidenedWeights(String name, JsonNode c, @TempDir Path tmp) {
+        String mmproj = c.get("mmproj").asText();
+        double[] tol = tolerances("f32");
+        Path widened = GgufEditor.copyOf(Golden.file(mmproj)).widenF16().write(tmp.resolve("widened.gguf"));
+        float[] pixels = Golden.npy(c.get("pixels").asText()).data();
+        Map<String, float[]> stages = new HashMap<>();
+        try (CpuVisionEncoder enc = CpuVisionEncoder.open(widened)) {
+            float[] embeddings = enc.encode(pixels, VisionEncoder.ProgressListener.NONE,
+                    (stage, rows, n, width) -> stages.put(stage, Arrays.copyOf(rows, n * width)));
+            double ePre = check(c, "vision_pre_ln", stages.get(VisionTower.STAGE_PRE_LN), tol[0]);
+            double e0 = check(c, "vision_block0", stages.get(VisionTower.blockStage(0)), tol[0]);
+            double eLast = check(c, "vision_last_block", stages.get(VisionTower.blockStage(enc.config().blocksToRun() - 1)), tol[0]);
+            double eEmb = check(c, "embeddings", embeddings, tol[1]);
+            System.out.printf("vision %-40s max abs: pre_ln %.2e  block0 %.2e  last_block %.2e  embeddings %.2e (widened)%n",
+                    name, ePre, e0, eLast, eEmb);
+        }
     }
 
     @Test

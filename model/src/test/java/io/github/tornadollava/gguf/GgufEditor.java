@@ -1,4 +1,4 @@
-package io.github.tornadollava.vision;
+package io.github.tornadollava.gguf;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,9 +12,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.github.tornadollava.gguf.GGUFArray;
-import io.github.tornadollava.gguf.GGUFFile;
-import io.github.tornadollava.gguf.GGUFTensorInfo;
 import io.github.tornadollava.kernels.format.GGMLType;
 
 /**
@@ -22,18 +19,18 @@ import io.github.tornadollava.kernels.format.GGMLType;
  * tensors, write it to a temporary directory. Metadata values are written with the type they
  * were parsed as (Integer -> INT32, Long -> INT64, Float, Double, Boolean, String, arrays).
  */
-final class TestGguf {
+public final class GgufEditor {
 
-    record Tensor(long[] ne, GGMLType type, byte[] data) {
+    public record Tensor(long[] ne, GGMLType type, byte[] data) {
     }
 
     private static final int ALIGNMENT = 32;
 
-    final Map<String, Object> metadata = new LinkedHashMap<>();
-    final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    public final Map<String, Object> metadata = new LinkedHashMap<>();
+    public final Map<String, Tensor> tensors = new LinkedHashMap<>();
 
-    static TestGguf copyOf(Path path) {
-        TestGguf g = new TestGguf();
+    public static GgufEditor copyOf(Path path) {
+        GgufEditor g = new GgufEditor();
         try (GGUFFile f = GGUFFile.open(path)) {
             g.metadata.putAll(f.metadata());
             for (GGUFTensorInfo t : f.tensors()) {
@@ -43,25 +40,25 @@ final class TestGguf {
         return g;
     }
 
-    TestGguf put(String key, Object value) {
+    public GgufEditor put(String key, Object value) {
         metadata.put(key, value);
         return this;
     }
 
-    TestGguf remove(String key) {
+    public GgufEditor remove(String key) {
         metadata.remove(key);
         return this;
     }
 
-    TestGguf removeTensor(String name) {
+    public GgufEditor removeTensor(String name) {
         if (tensors.remove(name) == null) {
             throw new IllegalArgumentException("no tensor " + name);
         }
         return this;
     }
 
-    /** Replaces a tensor by zeros of another F32 shape. */
-    TestGguf reshapeTensor(String name, long... ne) {
+    /** Replaces (or adds) a tensor: zeros of the given F32 shape. */
+    public GgufEditor reshapeTensor(String name, long... ne) {
         long n = 1;
         for (long d : ne) {
             n *= d;
@@ -70,11 +67,27 @@ final class TestGguf {
         return this;
     }
 
-    static GGUFArray intArray(int... values) {
+    /** Rewrites every F16 tensor as F32 holding the same values (F16 -> F32 widening is exact). */
+    public GgufEditor widenF16() {
+        tensors.replaceAll((name, t) -> {
+            if (t.type() != GGMLType.F16) {
+                return t;
+            }
+            ByteBuffer in = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer out = ByteBuffer.allocate(t.data().length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            while (in.hasRemaining()) {
+                out.putFloat(Float.float16ToFloat(in.getShort()));
+            }
+            return new Tensor(t.ne(), GGMLType.F32, out.array());
+        });
+        return this;
+    }
+
+    public static GGUFArray intArray(int... values) {
         return new GGUFArray("INT32", values);
     }
 
-    Path write(Path path) {
+    public Path write(Path path) {
         Out out = new Out();
         out.i32(0x46554747);
         out.i32(3);
