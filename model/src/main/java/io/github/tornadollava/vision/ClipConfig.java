@@ -92,7 +92,13 @@ public record ClipConfig(
         }
         String projName = file.getString("clip.projector_type", null);
         if (projName == null) {
-            throw new GGUFException(file.path(), "missing metadata key 'clip.projector_type' (expected 'mlp' or 'linear')");
+            // Files from llava's converter before January 2024 (e.g. the widely used LLaVA-1.5
+            // mmproj-model-f16.gguf) have no projector_type: their only projector was the MLP, and
+            // llama.cpp defaulted to it for them.
+            if (!file.getBoolean("clip.has_llava_projector", false)) {
+                throw new GGUFException(file.path(), "missing metadata key 'clip.projector_type' (expected 'mlp' or 'linear')");
+            }
+            projName = ProjectorType.MLP.ggufName();
         }
         ProjectorType projector = ProjectorType.fromGgufName(projName);
         if (projector == null) {

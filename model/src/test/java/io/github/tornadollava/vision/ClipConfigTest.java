@@ -69,8 +69,10 @@ class ClipConfigTest {
     }
 
     @Test
-    void missingProjectorTypeIsRejected() {
-        GGUFException e = assertThrows(GGUFException.class, () -> config(g -> g.remove("clip.projector_type")));
+    void missingProjectorTypeMeansMlpOnlyForOldLlavaFiles() {
+        assertEquals(ProjectorType.MLP, config(g -> g.remove("clip.projector_type")).projectorType());
+        GGUFException e = assertThrows(GGUFException.class,
+                () -> config(g -> g.remove("clip.projector_type").remove("clip.has_llava_projector")));
         assertMessage(e, "bad.gguf", "clip.projector_type");
     }
 
