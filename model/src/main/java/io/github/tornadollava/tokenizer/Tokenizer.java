@@ -35,6 +35,7 @@ public final class Tokenizer {
     private static final String KEY_TOKENS = "tokenizer.ggml.tokens";
     private static final String KEY_SCORES = "tokenizer.ggml.scores";
     private static final String KEY_TYPES = "tokenizer.ggml.token_type";
+    private static final String HEX = "0123456789ABCDEF";
 
     private final String[] texts;
     private final float[] scores;
@@ -88,7 +89,7 @@ public final class Tokenizer {
         // llama.cpp's byte_to_token: "<0xNN>" (upper-case hex), else the byte itself as a one-character token
         this.byteTokens = new int[256];
         for (int b = 0; b < 256; b++) {
-            int id = idOf(String.format("<0x%02X>", b));
+            int id = idOf("<0x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15) + ">");
             if (id < 0 && b < 0x80) {
                 id = idOf(String.valueOf((char) b));
             }
