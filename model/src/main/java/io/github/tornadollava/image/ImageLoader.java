@@ -100,7 +100,7 @@ public final class ImageLoader {
             width = reader.getWidth(0);
             height = reader.getHeight(0);
         } catch (IOException | RuntimeException e) {
-            throw new ImageException(source, "corrupt " + format + " header: " + e.getMessage(), e);
+            throw new ImageException(source, "corrupt " + format + " header: " + describe(e), e);
         }
         checkSize(source, format, width, height);
 
@@ -110,7 +110,7 @@ public final class ImageLoader {
         try {
             image = reader.read(0);
         } catch (IOException | RuntimeException e) {
-            throw new ImageException(source, "corrupt or truncated " + format + " data (" + width + "x" + height + "): " + e.getMessage(), e);
+            throw new ImageException(source, "corrupt or truncated " + format + " data (" + width + "x" + height + "): " + describe(e), e);
         } catch (OutOfMemoryError e) {
             throw new ImageException(source, "not enough memory to decode a " + width + "x" + height + " " + format, e);
         }
@@ -128,6 +128,11 @@ public final class ImageLoader {
             rgb = ExifOrientation.apply(rgb, ExifOrientation.read(bytes));
         }
         return rgb;
+    }
+
+    /** Some plugins throw a bare EOFException or ArrayIndexOutOfBoundsException: name the type then. */
+    private static String describe(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static String formatName(ImageReader reader) {

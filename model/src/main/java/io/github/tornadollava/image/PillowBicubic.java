@@ -1,5 +1,7 @@
 package io.github.tornadollava.image;
 
+import java.util.Arrays;
+
 /**
  * Pillow's {@code Image.resize(size, BICUBIC)} on 8-bit RGB, reproduced value for value
  * (libImaging/Resample.c, as in Pillow 9.4 which made the golden pixels; no {@code reducing_gap}).
@@ -62,10 +64,17 @@ final class PillowBicubic {
         int rowBytes = w * 3;
         byte[] temp = new byte[Math.multiplyExact(endRow - firstRow, rowBytes)];
         byte[] line = new byte[inW * 3];
+        byte[] previous = needHorizontal ? new byte[inW * 3] : null;
         for (int r = 0; r < endRow - firstRow; r++) {
             src.row(firstRow + r, line);
             if (needHorizontal) {
-                horizontalPass(line, horizontal, temp, r * rowBytes);
+                if (r > 0 && Arrays.equals(line, previous)) {
+                    // same input row, same output: the padding rows of a wide picture are all alike
+                    System.arraycopy(temp, (r - 1) * rowBytes, temp, r * rowBytes, rowBytes);
+                } else {
+                    horizontalPass(line, horizontal, temp, r * rowBytes);
+                    System.arraycopy(line, 0, previous, 0, line.length);
+                }
             } else {
                 System.arraycopy(line, x0 * 3, temp, r * rowBytes, rowBytes);
             }
@@ -102,7 +111,7 @@ final class PillowBicubic {
     private static void verticalPass(byte[] temp, int rowBytes, int firstRow, Taps taps, byte[] out) {
         int[] acc = new int[rowBytes];
         for (int yy = 0; yy < taps.n; yy++) {
-            java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
+            Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
             int ymin = taps.min[yy] - firstRow;
             int k0 = yy * taps.ksize;
             for (int j = 0; j < taps.count[yy]; j++) {
