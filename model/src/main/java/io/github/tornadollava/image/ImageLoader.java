@@ -1,5 +1,6 @@
 package io.github.tornadollava.image;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +13,9 @@ import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
@@ -108,7 +111,7 @@ public final class ImageLoader {
         reader.addIIOReadWarningListener((IIOReadWarningListener) (r, warning) -> warnings.add(warning));
         BufferedImage image;
         try {
-            image = reader.read(0);
+            image = reader.read(0, storedValuesParam(reader));
         } catch (IOException | RuntimeException e) {
             throw new ImageException(source, "corrupt or truncated " + format + " data (" + width + "x" + height + "): " + describe(e), e);
         } catch (OutOfMemoryError e) {
@@ -128,6 +131,24 @@ public final class ImageLoader {
             rgb = ExifOrientation.apply(rgb, ExifOrientation.read(bytes));
         }
         return rgb;
+    }
+
+    /**
+     * Asks for the stored colour values even when an embedded ICC profile describes another RGB or
+     * grey space: TwelveMonkeys would convert those to sRGB, Pillow (hence the HF pipeline LLaVA
+     * was trained with) ignores the profile. CMYK/YCCK keep the plugin's default conversion to RGB.
+     */
+    private static ImageReadParam storedValuesParam(ImageReader reader) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if (raw != null) {
+            ColorSpace cs = raw.getColorModel().getColorSpace();
+            boolean rgbOrGrey = cs.getType() == ColorSpace.TYPE_RGB || cs.getType() == ColorSpace.TYPE_GRAY;
+            if (rgbOrGrey && !cs.isCS_sRGB()) {
+                param.setDestinationType(raw);
+            }
+        }
+        return param;
     }
 
     /** Some plugins throw a bare EOFException or ArrayIndexOutOfBoundsException: name the type then. */

@@ -15,10 +15,11 @@ import java.awt.image.Raster;
  * Turns whatever ImageIO decoded (grey, grey+alpha, palette, RGB, RGBA, 16-bit, other colour spaces)
  * into {@link BufferedImage#TYPE_INT_RGB}, compositing transparency onto a background colour.
  *
- * <p>Grey and sRGB images are converted from their raw samples rather than through Java2D: Java
+ * <p>Grey and RGB images are converted from their raw samples rather than through Java2D: Java
  * treats 8-bit grey as linear, so {@code getRGB}/{@code drawImage} would brighten it, while Pillow
- * (the reference) simply repeats the grey value in R, G and B. 16-bit samples keep their high byte,
- * as Pillow does when it opens a 16-bit RGB PNG.
+ * (the reference) simply repeats the grey value in R, G and B; and like Pillow, the colour space an
+ * embedded ICC profile names is not applied to RGB or grey values. 16-bit samples keep their high
+ * byte, as Pillow does when it opens a 16-bit RGB PNG.
  */
 final class RgbConversion {
 
@@ -34,7 +35,7 @@ final class RgbConversion {
         int transfer = cm.getTransferType();
         boolean rawSamples = cm instanceof ComponentColorModel && !cm.isAlphaPremultiplied()
                 && (transfer == DataBuffer.TYPE_BYTE || transfer == DataBuffer.TYPE_USHORT)
-                && (cs.getType() == ColorSpace.TYPE_GRAY || cs.isCS_sRGB());
+                && (cs.getType() == ColorSpace.TYPE_GRAY || cs.getType() == ColorSpace.TYPE_RGB);
         if (rawSamples) {
             return fromSamples(src, backgroundRgb);
         }

@@ -236,6 +236,26 @@ class ImageLoaderTest {
         assertEquals(BLUE, nearest(rgb(img, 28, 8), RED, GREEN, BLUE, WHITE), "C=M=255 Y=0 is blue");
     }
 
+    @Test
+    void embeddedIccProfileIsNotApplied() throws IOException {
+        // Pillow keeps the stored values of an RGB JPEG whatever its ICC profile says; TwelveMonkeys
+        // alone would convert Adobe RGB (1998) to sRGB, (40,200,90) -> about (0,201,80)
+        ComponentColorModel cm = new ComponentColorModel(ColorSpaces.getColorSpace(ColorSpaces.CS_ADOBE_RGB_1998),
+                false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        WritableRaster raster = cm.createCompatibleWritableRaster(16, 16);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                raster.setPixel(x, y, new int[] {40, 200, 90});
+            }
+        }
+        byte[] jpg = encode(new BufferedImage(cm, raster, false, null), "jpeg");
+        assertTrue(indexOf(jpg, "ICC_PROFILE".getBytes(StandardCharsets.US_ASCII)) > 0, "profile embedded");
+        int converted = rgb(ImageIO.read(new java.io.ByteArrayInputStream(jpg)), 8, 8);
+        assertTrue(distance(converted, 40 << 16 | 200 << 8 | 90) > 20, "plain ImageIO converts: " + Integer.toHexString(converted));
+        int loaded = rgb(ImageLoader.load(Files.write(dir.resolve("adobe-rgb.jpg"), jpg)), 8, 8);
+        assertTrue(distance(loaded, 40 << 16 | 200 << 8 | 90) <= 2, "stored values kept: " + Integer.toHexString(loaded));
+    }
+
     /** Google's WebP feature-detection images (developers.google.com/speed/webp/faq), each 1x1. */
     @ParameterizedTest
     @CsvSource({
@@ -386,6 +406,15 @@ class ImageLoaderTest {
         int x = which.charAt(1) == 'L' ? img.getWidth() / 8 : img.getWidth() * 7 / 8;
         int y = which.charAt(0) == 'T' ? img.getHeight() / 8 : img.getHeight() * 7 / 8;
         return rgb(img, x, y);
+    }
+
+    /** Largest channel difference. */
+    private static int distance(int a, int b) {
+        int d = 0;
+        for (int s = 0; s < 24; s += 8) {
+            d = Math.max(d, Math.abs((a >> s & 0xFF) - (b >> s & 0xFF)));
+        }
+        return d;
     }
 
     private static int nearest(int rgb, int... candidates) {
