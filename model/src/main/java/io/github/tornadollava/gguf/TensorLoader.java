@@ -31,7 +31,11 @@ public final class TensorLoader {
         if (!WeightFormats.isSupported(t.type())) {
             throw new GGUFException(file.path(), "tensor '" + name + "' has type " + t.type() + ", which this engine cannot compute with");
         }
-        return new WeightMatrix(name, t.type(), file.tensorData(t), rows, cols);
+        try {
+            return new WeightMatrix(name, t.type(), file.tensorData(t), rows, cols);
+        } catch (IllegalArgumentException e) {
+            throw new GGUFException(file.path(), e.getMessage(), e);
+        }
     }
 
     /** A tensor of {@code n} values decoded to the heap (norm weights, biases, small embeddings). */

@@ -1,0 +1,278 @@
+package io.github.tornadollava.vision;
+
+import java.util.Arrays;
+
+import io.github.tornadollava.kernels.cpu.Activations;
+import io.github.tornadollava.kernels.cpu.Norms;
+import io.github.tornadollava.kernels.cpu.Parallel;
+import io.github.tornadollava.kernels.cpu.Softmax;
+import io.github.tornadollava.kernels.cpu.WeightMatrix;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The CLIP ViT on the CPU, with Hugging Face {@code CLIPVisionModel} semantics as LLaVA uses it:
+ *
+ * <pre>
+ * pixels [3][S][S] -> patches (row-major, each flattened (c, ky, kx)) -> patch matmul (+ bias if stored)
+ * -> CLS row first -> + position embeddings -> pre-LN
+ * -> blocks: x += attn_out(MHA(ln1 x));  x += ffn_down(act(ffn_up(ln2 x)))
+ * -> no post-LN -> drop the CLS row -> [patchCount][n_embd] features
+ * </pre>
+ *
+ * All activations are rows of {@code n_embd} floats, one per token (CLS + patches), so every
+ * projection is one batched {@link WeightMatrix#matmul} over all tokens. Attention is full
+ * (non-causal), parallel over (head, query) pairs.
+ */
+public final class VisionTower {
+
+    /** Receives named intermediate results; for tests and debugging, costs nothing when absent. */
+    @FunctionalInterface
+    public interface StageObserver {
+        /**
+         * {@code rows} holds {@code nRows} rows of {@code width} floats. It is the tower's live
+         * buffer: copy what you keep.
+         */
+        void onStage(String stage, float[] rows, int nRows, int width);
+    }
+
+    /** Stage after patch + class + position embeddings and the pre-LayerNorm (HF hidden_states[0]). */
+    public static final String STAGE_PRE_LN = "pre_ln";
+
+    /** Stage after block {@code i} (0-based; HF hidden_states[i + 1]), CLS row included. */
+    public static String blockStage(int i) {
+        return "block" + i;
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Tokens per parallel chunk for the cheap row-wise ops (norms, biases, activations). */
+    private static final int ROW_GRAIN = 8;
+
+    private final ClipConfig config;
+    private final VisionWeights weights;
+
+    public VisionTower(ClipConfig config, VisionWeights weights) {
+        this.config = config;
+        this.weights = weights;
+    }
+
+    public ClipConfig config() {
+        return config;
+    }
+
+    public VisionWeights weights() {
+        return weights;
+    }
+
+    /**
+     * Runs the tower on one preprocessed image.
+     *
+     * @param pixels   [3][imageSize][imageSize], normalized
+     * @param progress told after every block; may be null
+     * @param observer receives {@link #STAGE_PRE_LN} and {@link #blockStage(int)}; may be null
+     * @return [patchCount][embeddingLength] patch features (CLS dropped)
+     */
+    public float[] forward(float[] pixels, VisionEncoder.ProgressListener progress, StageObserver observer) {
+        if (pixels.length != config.pixelCount()) {
+            throw new IllegalArgumentException("expected " + config.pixelCount() + " pixel values ([3][" + config.imageSize()
+                    + "][" + config.imageSize() + "]), got " + pixels.length);
+        }
+        int n = config.positionCount();
+        int e = config.embeddingLength();
+        Workspace w = new Workspace(n, e, config.feedForwardLength());
+
+        embed(pixels, w.x);
+        rows(n, t -> Norms.layernorm(w.x, t * e, w.x, t * e, weights.preLnWeight(), weights.preLnBias(), e, config.layerNormEps()));
+        if (observer != null) {
+            observer.onStage(STAGE_PRE_LN, w.x, n, e);
+        }
+        int total = weights.blocks().size();
+        for (int i = 0; i < total; i++) {
+            block(weights.blocks().get(i), w);
+            if (observer != null) {
+                observer.onStage(blockStage(i), w.x, n, e);
+            }
+            if (progress != null) {
+                progress.blocksDone(i + 1, total);
+            }
+        }
+        float[] features = new float[config.patchCount() * e];
+        System.arraycopy(w.x, e, features, 0, features.length);
+        return features;
+    }
+
+    /** Activation buffers for one image, allocated once per call and reused by every block. */
+    private static final class Workspace {
+        final float[] x, norm, q, k, v, attn, proj, hidden;
+
+        Workspace(int n, int e, int ff) {
+            x = new float[n * e];
+            norm = new float[n * e];
+            q = new float[n * e];
+            k = new float[n * e];
+            v = new float[n * e];
+            attn = new float[n * e];
+            proj = new float[n * e];
+            hidden = new float[n * ff];
+        }
+    }
+
+    /**
+     * Conv2d(kernel = stride = p, no padding) as im2col + matmul. Row 0 of the patch matrix is
+     * left zero so the product's row 0 is zero too and becomes the CLS row; HF puts CLS first.
+     */
+    private void embed(float[] pixels, float[] x) {
+        int s = config.imageSize();
+        int p = config.patchSize();
+        int g = config.gridSize();
+        int n = config.positionCount();
+        int e = config.embeddingLength();
+        int cols = 3 * p * p;
+        float[] patches = new float[n * cols];
+        for (int py = 0; py < g; py++) {
+            for (int px = 0; px < g; px++) {
+                int row = (1 + py * g + px) * cols;
+                for (int c = 0; c < 3; c++) {
+                    for (int ky = 0; ky < p; ky++) {
+                        System.arraycopy(pixels, c * s * s + (py * p + ky) * s + px * p, patches, row + (c * p + ky) * p, p);
+                    }
+                }
+            }
+        }
+        weights.patchEmbedding().matmul(patches, n, x);
+        float[] cls = weights.classEmbedding();
+        float[] bias = weights.patchBias();
+        float[] pos = weights.positionEmbedding();
+        for (int t = 0; t < n; t++) {
+            int o = t * e;
+            for (int i = 0; i < e; i++) {
+                float add = t == 0 ? cls[i] : bias == null ? 0f : bias[i];
+                x[o + i] += add + pos[o + i];
+            }
+        }
+    }
+
+    private void block(VisionWeights.Block b, Workspace w) {
+        int n = config.positionCount();
+        int e = config.embeddingLength();
+        int ff = config.feedForwardLength();
+        float eps = config.layerNormEps();
+
+        rows(n, t -> Norms.layernorm(w.norm, t * e, w.x, t * e, b.ln1Weight(), b.ln1Bias(), e, eps));
+        linear(b.attnQ(), b.attnQBias(), w.norm, n, w.q);
+        linear(b.attnK(), b.attnKBias(), w.norm, n, w.k);
+        linear(b.attnV(), b.attnVBias(), w.norm, n, w.v);
+        attention(w);
+        b.attnOut().matmul(w.attn, n, w.proj);
+        addResidual(w.x, w.proj, b.attnOutBias(), n, e);
+
+        rows(n, t -> Norms.layernorm(w.norm, t * e, w.x, t * e, b.ln2Weight(), b.ln2Bias(), e, eps));
+        b.ffnUp().matmul(w.norm, n, w.hidden);
+        float[] upBias = b.ffnUpBias();
+        boolean gelu = config.useGelu();
+        rows(n, t -> {
+            int o = t * ff;
+            for (int i = 0; i < ff; i++) {
+                w.hidden[o + i] += upBias[i];
+            }
+            if (gelu) {
+                Activations.gelu(w.hidden, o, ff);
+            } else {
+                Activations.quickGelu(w.hidden, o, ff);
+            }
+        });
+        b.ffnDown().matmul(w.hidden, n, w.proj);
+        addResidual(w.x, w.proj, b.ffnDownBias(), n, e);
+    }
+
+    /** {@code out = x W^T + bias} for {@code n} token rows. */
+    private static void linear(WeightMatrix m, float[] bias, float[] x, int n, float[] out) {
+        m.matmul(x, n, out);
+        int width = m.rows();
+        rows(n, t -> {
+            int o = t * width;
+            for (int i = 0; i < width; i++) {
+                out[o + i] += bias[i];
+            }
+        });
+    }
+
+    /** {@code x += delta + bias}, row by row. */
+    private static void addResidual(float[] x, float[] delta, float[] bias, int n, int e) {
+        rows(n, t -> {
+            int o = t * e;
+            for (int i = 0; i < e; i++) {
+                x[o + i] += delta[o + i] + bias[i];
+            }
+        });
+    }
+
+    /**
+     * softmax(q k^T / sqrt(d)) v per head over all tokens. Head h is columns [h*d, (h+1)*d) of
+     * the q/k/v rows, so every dot and axpy runs over d contiguous floats. Work items are
+     * (head, query) pairs ordered head-major, so a chunk reuses one head's keys and values.
+     */
+    private void attention(Workspace w) {
+        int n = config.positionCount();
+        int e = config.embeddingLength();
+        int d = config.headDim();
+        float scale = (float) (1.0 / Math.sqrt(d));
+        float[] q = w.q, k = w.k, v = w.v, out = w.attn;
+        Parallel.forRange(config.headCount() * n, 16, (start, end) -> {
+            float[] scores = new float[n];
+            for (int item = start; item < end; item++) {
+                int h = item / n;
+                int i = item % n;
+                int qo = i * e + h * d;
+                for (int j = 0; j < n; j++) {
+                    scores[j] = dot(q, qo, k, j * e + h * d, d) * scale;
+                }
+                Softmax.softmax(scores, 0, n);
+                Arrays.fill(out, qo, qo + d, 0f);
+                for (int j = 0; j < n; j++) {
+                    axpy(scores[j], v, j * e + h * d, out, qo, d);
+                }
+            }
+        });
+    }
+
+    private static float dot(float[] a, int ao, float[] b, int bo, int len) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(len); i < upper; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    /** {@code y += a * x} over {@code len} floats. */
+    private static void axpy(float a, float[] x, int xo, float[] y, int yo, int len) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        int i = 0;
+        for (int upper = F.loopBound(len); i < upper; i += F.length()) {
+            va.fma(FloatVector.fromArray(F, x, xo + i), FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < len; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowBody {
+        void run(int token);
+    }
+
+    /** Runs {@code body} for every token row, in parallel chunks. */
+    private static void rows(int n, RowBody body) {
+        Parallel.forRange(n, ROW_GRAIN, (start, end) -> {
+            for (int t = start; t < end; t++) {
+                body.run(t);
+            }
+        });
+    }
+}
