@@ -55,10 +55,10 @@ final class Q6_KFormat implements WeightFormat {
                     for (int part = 0; part < 4; part++) {
                         int is = part / 2;
                         int l = 8 * part;
-                        ((FloatVector) q1.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * scale(data, sc, is)).intoArray(out, y + l);
-                        ((FloatVector) q2.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * scale(data, sc, is + 2)).intoArray(out, y + l + 32);
-                        ((FloatVector) q3.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * scale(data, sc, is + 4)).intoArray(out, y + l + 64);
-                        ((FloatVector) q4.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * scale(data, sc, is + 6)).intoArray(out, y + l + 96);
+                        ((FloatVector) q1.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is)).intoArray(out, y + l);
+                        ((FloatVector) q2.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 2)).intoArray(out, y + l + 32);
+                        ((FloatVector) q3.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 4)).intoArray(out, y + l + 64);
+                        ((FloatVector) q4.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 6)).intoArray(out, y + l + 96);
                     }
                 } else {
                     for (int l = 0; l < 32; l++) {
