@@ -15,21 +15,28 @@ final class BF16Format implements WeightFormat {
         return GGMLType.BF16;
     }
 
-    private static float bf16(MemorySegment data, long offset) {
+    static float bf16(MemorySegment data, long offset) {
         return Float.intBitsToFloat(data.get(Blocks.LE_SHORT, offset) << 16);
     }
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
-        int i = 0;
-        if (Blocks.VECTORIZED) {
-            for (int upper = n & ~7; i < upper; i += 8) {
-                ((IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
-                        .convertShape(VectorOperators.S2I, Blocks.I, 0))
-                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, outOffset + i);
-            }
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
         }
-        for (; i < n; i++) {
+        int i = 0;
+        for (int upper = n & ~7; i < upper; i += 8) {
+            ((IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
+                    .convertShape(VectorOperators.S2I, Blocks.I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, outOffset + i);
+        }
+        dequantizeScalar(data, byteOffset + 2L * i, out, outOffset + i, n - i);
+    }
+
+    /** One value at a time (also the vector path's tail). Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) {
             out[outOffset + i] = bf16(data, byteOffset + 2L * i);
         }
     }

@@ -24,20 +24,27 @@ final class F16Format implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
-        int i = 0;
-        if (Blocks.VECTORIZED) {
-            for (int upper = n & ~7; i < upper; i += 8) {
-                IntVector h = (IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
-                        .convertShape(VectorOperators.S2I, Blocks.I, 0);
-                IntVector magnitude = h.and(0x7fff);
-                IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-                IntVector finite = shifted.reinterpretAsFloats().mul(Blocks.HALF_TO_FLOAT_SCALE).reinterpretAsInts();
-                IntVector bits = finite.blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.GE, Blocks.HALF_EXPONENT_MASK))
-                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-                bits.reinterpretAsFloats().intoArray(out, outOffset + i);
-            }
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
         }
-        for (; i < n; i++) {
+        int i = 0;
+        for (int upper = n & ~7; i < upper; i += 8) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
+                    .convertShape(VectorOperators.S2I, Blocks.I, 0);
+            IntVector magnitude = h.and(0x7fff);
+            IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+            IntVector finite = shifted.reinterpretAsFloats().mul(Blocks.HALF_TO_FLOAT_SCALE).reinterpretAsInts();
+            IntVector bits = finite.blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.GE, Blocks.HALF_EXPONENT_MASK))
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+            bits.reinterpretAsFloats().intoArray(out, outOffset + i);
+        }
+        dequantizeScalar(data, byteOffset + 2L * i, out, outOffset + i, n - i);
+    }
+
+    /** One value at a time (also the vector path's tail). Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) {
             out[outOffset + i] = Blocks.f16(data, byteOffset + 2L * i);
         }
     }

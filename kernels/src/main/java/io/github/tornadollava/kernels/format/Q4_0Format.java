@@ -23,23 +23,33 @@ final class Q4_0Format implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
+        }
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             float d = Blocks.f16(data, o);
             int y = outOffset + b * BLOCK;
-            if (Blocks.VECTORIZED) {
-                for (int k = 0; k < 16; k += 8) {
-                    IntVector q = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 2 + k, Blocks.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
-                    ((FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(out, y + k);
-                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(out, y + 16 + k);
-                }
-            } else {
-                for (int j = 0; j < 16; j++) {
-                    int q = Blocks.u8(data, o + 2 + j);
-                    out[y + j] = ((q & 0xF) - 8) * d;
-                    out[y + j + 16] = ((q >> 4) - 8) * d;
-                }
+            for (int k = 0; k < 16; k += 8) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 2 + k, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+                ((FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(out, y + k);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(out, y + 16 + k);
+            }
+        }
+    }
+
+    /** ggml's dequantize_row_q4_0, one byte (two weights) at a time. Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            float d = Blocks.f16(data, o);
+            int y = outOffset + b * BLOCK;
+            for (int j = 0; j < 16; j++) {
+                int q = Blocks.u8(data, o + 2 + j);
+                out[y + j] = ((q & 0xF) - 8) * d;
+                out[y + j + 16] = ((q >> 4) - 8) * d;
             }
         }
     }

@@ -26,6 +26,10 @@ final class Q4_KFormat implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
+        }
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             float d = Blocks.f16(data, o);
@@ -40,19 +44,36 @@ final class Q4_KFormat implements WeightFormat {
                 float m2 = min * Blocks.byteOf(mins, 2 * g + 1);
                 long q = o + 16 + 32L * g;
                 int yg = y + 64 * g;
-                if (Blocks.VECTORIZED) {
-                    for (int k = 0; k < 32; k += 8) {
-                        IntVector v = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, q + k, Blocks.LE)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
-                        ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).mul(d1).sub(m1).intoArray(out, yg + k);
-                        ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(d2).sub(m2).intoArray(out, yg + 32 + k);
-                    }
-                } else {
-                    for (int l = 0; l < 32; l++) {
-                        int v = Blocks.u8(data, q + l);
-                        out[yg + l] = d1 * (v & 0xF) - m1;
-                        out[yg + 32 + l] = d2 * (v >> 4) - m2;
-                    }
+                for (int k = 0; k < 32; k += 8) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, q + k, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+                    ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).mul(d1).sub(m1).intoArray(out, yg + k);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(d2).sub(m2).intoArray(out, yg + 32 + k);
+                }
+            }
+        }
+    }
+
+    /** ggml's dequantize_row_q4_K, one byte (two weights) at a time. Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            float d = Blocks.f16(data, o);
+            float min = Blocks.f16(data, o + 2);
+            long scales = Blocks.scalesK4(data, o + 4);
+            long mins = Blocks.minsK4(data, o + 4);
+            int y = outOffset + b * BLOCK;
+            for (int g = 0; g < 4; g++) {
+                float d1 = d * Blocks.byteOf(scales, 2 * g);
+                float m1 = min * Blocks.byteOf(mins, 2 * g);
+                float d2 = d * Blocks.byteOf(scales, 2 * g + 1);
+                float m2 = min * Blocks.byteOf(mins, 2 * g + 1);
+                long q = o + 16 + 32L * g;
+                int yg = y + 64 * g;
+                for (int l = 0; l < 32; l++) {
+                    int v = Blocks.u8(data, q + l);
+                    out[yg + l] = d1 * (v & 0xF) - m1;
+                    out[yg + 32 + l] = d2 * (v >> 4) - m2;
                 }
             }
         }

@@ -36,6 +36,10 @@ final class Q6_KFormat implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
+        }
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             float d = Blocks.f16(data, o + 208);
@@ -44,37 +48,48 @@ final class Q6_KFormat implements WeightFormat {
                 long qh = o + 128 + 32L * half;
                 long sc = o + 192 + 8L * half;
                 int y = outOffset + b * BLOCK + 128 * half;
-                if (Blocks.VECTORIZED) {
-                    ByteVector a = ByteVector.fromMemorySegment(B32, data, ql, Blocks.LE);
-                    ByteVector c = ByteVector.fromMemorySegment(B32, data, ql + 32, Blocks.LE);
-                    ByteVector h = ByteVector.fromMemorySegment(B32, data, qh, Blocks.LE);
-                    ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    ByteVector q2 = c.and((byte) 0xF).or(h.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30)).sub((byte) 32);
-                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
-                    for (int part = 0; part < 4; part++) {
-                        int is = part / 2;
-                        int l = 8 * part;
-                        ((FloatVector) q1.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is)).intoArray(out, y + l);
-                        ((FloatVector) q2.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 2)).intoArray(out, y + l + 32);
-                        ((FloatVector) q3.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 4)).intoArray(out, y + l + 64);
-                        ((FloatVector) q4.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 6)).intoArray(out, y + l + 96);
-                    }
-                } else {
-                    for (int l = 0; l < 32; l++) {
-                        int is = l / 16;
-                        int a = Blocks.u8(data, ql + l);
-                        int c = Blocks.u8(data, ql + l + 32);
-                        int h = Blocks.u8(data, qh + l);
-                        int q1 = ((a & 0xF) | ((h & 3) << 4)) - 32;
-                        int q2 = ((c & 0xF) | (((h >> 2) & 3) << 4)) - 32;
-                        int q3 = ((a >> 4) | (((h >> 4) & 3) << 4)) - 32;
-                        int q4 = ((c >> 4) | (((h >> 6) & 3) << 4)) - 32;
-                        out[y + l] = d * scale(data, sc, is) * q1;
-                        out[y + l + 32] = d * scale(data, sc, is + 2) * q2;
-                        out[y + l + 64] = d * scale(data, sc, is + 4) * q3;
-                        out[y + l + 96] = d * scale(data, sc, is + 6) * q4;
-                    }
+                ByteVector a = ByteVector.fromMemorySegment(B32, data, ql, Blocks.LE);
+                ByteVector c = ByteVector.fromMemorySegment(B32, data, ql + 32, Blocks.LE);
+                ByteVector h = ByteVector.fromMemorySegment(B32, data, qh, Blocks.LE);
+                ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                ByteVector q2 = c.and((byte) 0xF).or(h.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
+                ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30)).sub((byte) 32);
+                ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                for (int part = 0; part < 4; part++) {
+                    int is = part / 2;
+                    int l = 8 * part;
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is)).intoArray(out, y + l);
+                    ((FloatVector) q2.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 2)).intoArray(out, y + l + 32);
+                    ((FloatVector) q3.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 4)).intoArray(out, y + l + 64);
+                    ((FloatVector) q4.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 6)).intoArray(out, y + l + 96);
+                }
+            }
+        }
+    }
+
+    /** ggml's dequantize_row_q6_K, four weights per step. Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            float d = Blocks.f16(data, o + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = o + 64L * half;
+                long qh = o + 128 + 32L * half;
+                long sc = o + 192 + 8L * half;
+                int y = outOffset + b * BLOCK + 128 * half;
+                for (int l = 0; l < 32; l++) {
+                    int is = l / 16;
+                    int a = Blocks.u8(data, ql + l);
+                    int c = Blocks.u8(data, ql + l + 32);
+                    int h = Blocks.u8(data, qh + l);
+                    int q1 = ((a & 0xF) | ((h & 3) << 4)) - 32;
+                    int q2 = ((c & 0xF) | (((h >> 2) & 3) << 4)) - 32;
+                    int q3 = ((a >> 4) | (((h >> 4) & 3) << 4)) - 32;
+                    int q4 = ((c >> 4) | (((h >> 6) & 3) << 4)) - 32;
+                    out[y + l] = d * scale(data, sc, is) * q1;
+                    out[y + l + 32] = d * scale(data, sc, is + 2) * q2;
+                    out[y + l + 64] = d * scale(data, sc, is + 4) * q3;
+                    out[y + l + 96] = d * scale(data, sc, is + 6) * q4;
                 }
             }
         }

@@ -22,20 +22,30 @@ final class Q8_0Format implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
+        }
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             float d = Blocks.f16(data, o);
             int y = outOffset + b * BLOCK;
-            if (Blocks.VECTORIZED) {
-                for (int k = 0; k < BLOCK; k += 8) {
-                    FloatVector q = (FloatVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 2 + k, Blocks.LE)
-                            .convertShape(VectorOperators.B2F, Blocks.F, 0);
-                    q.mul(d).intoArray(out, y + k);
-                }
-            } else {
-                for (int j = 0; j < BLOCK; j++) {
-                    out[y + j] = data.get(ValueLayout.JAVA_BYTE, o + 2 + j) * d;
-                }
+            for (int k = 0; k < BLOCK; k += 8) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 2 + k, Blocks.LE)
+                        .convertShape(VectorOperators.B2F, Blocks.F, 0);
+                q.mul(d).intoArray(out, y + k);
+            }
+        }
+    }
+
+    /** ggml's dequantize_row_q8_0, one weight at a time. Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            float d = Blocks.f16(data, o);
+            int y = outOffset + b * BLOCK;
+            for (int j = 0; j < BLOCK; j++) {
+                out[y + j] = data.get(ValueLayout.JAVA_BYTE, o + 2 + j) * d;
             }
         }
     }
