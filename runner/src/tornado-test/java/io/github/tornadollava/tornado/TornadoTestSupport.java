@@ -1,0 +1,95 @@
+package io.github.tornadollava.tornado;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.github.tornadollava.config.TornadoLaunchConfig;
+import io.github.tornadollava.config.WorkGroupSizes;
+import io.github.tornadollava.engine.Backend;
+import io.github.tornadollava.gguf.GGUFFile;
+import io.github.tornadollava.llama.LlamaConfig;
+import io.github.tornadollava.llama.LlamaDecoder;
+import io.github.tornadollava.llama.LlamaWeights;
+import io.github.tornadollava.npy.Npy;
+
+/**
+ * The golden data set (system property {@code golden.dir}, set by the parent pom) and a way to
+ * build the backend's decoder with a chosen batch size, for the device tests. The tests run on
+ * TornadoVM's default device (PoCL's CPU device on a machine without a GPU).
+ */
+final class TornadoTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TornadoTestSupport() {
+    }
+
+    static Path golden(String relative) {
+        Path dir = Path.of(System.getProperty("golden.dir", "../shared/golden")).toAbsolutePath().normalize();
+        assumeTrue(Files.isDirectory(dir), "golden data not found at " + dir);
+        return dir.resolve(relative);
+    }
+
+    static JsonNode json(String relative) {
+        try {
+            return JSON.readTree(golden(relative).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static float[] npy(String relative) {
+        try {
+            return Npy.read(golden(relative)).data();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Npy.Array npyArray(String relative) {
+        try {
+            return Npy.read(golden(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static float maxAbsDiff(float[] a, float[] b, int n) {
+        float m = 0;
+        for (int i = 0; i < n; i++) {
+            float d = Math.abs(a[i] - b[i]);
+            if (!(d <= m)) {
+                m = Float.isNaN(d) ? Float.NaN : d;
+            }
+        }
+        return m;
+    }
+
+    static TornadoDevices.Entry device() {
+        return TornadoDevices.select(null);
+    }
+
+    static WorkGroupSizes sizes() {
+        return TornadoLaunchConfig.builtIn().sizesFor(device().matchText());
+    }
+
+    /** The backend's decoder over an open LM file, with {@code maxBatch} rows per prefill batch. */
+    static TornadoDecoder decoder(GGUFFile lm, int contextSize, int maxBatch) {
+        LlamaConfig config = LlamaConfig.from(lm);
+        return new TornadoDecoder(config, LlamaWeights.load(lm, config), contextSize, maxBatch, device().handle(), sizes(), null,
+                Backend.LoadListener.NONE, lm.path().getFileName().toString());
+    }
+
+    /** The CPU reference decoder over the same file. */
+    static LlamaDecoder cpuDecoder(GGUFFile lm, int contextSize) {
+        LlamaConfig config = LlamaConfig.from(lm);
+        return new LlamaDecoder(config, LlamaWeights.load(lm, config), contextSize, LlamaDecoder.DEFAULT_MAX_BATCH, null);
+    }
+}
