@@ -1,0 +1,173 @@
+package io.github.tornadollava.kernels.format;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every weight format against {@link GgmlReference} on random blocks: dequantize bit-exact, dot
+ * equal to dequantize-then-multiply within float rounding, at block offsets inside a larger buffer.
+ */
+class WeightFormatsTest {
+
+    private static final int N = 1024; // 4 K-quant super-blocks, 32 small blocks
+
+    /** Byte offsets of the fp16 scale fields inside one block, which must hold sane values. */
+    private static int[] scaleFields(GGMLType type) {
+        return switch (type) {
+            case Q8_0, Q4_0, Q5_0 -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q6_K -> new int[] {208};
+            default -> new int[0];
+        };
+    }
+
+    /** Random payload bits (every nibble and high-bit pattern occurs) with small normal fp16 scales. */
+    static byte[] randomData(GGMLType type, int n, Random rnd) {
+        byte[] bytes = new byte[(int) type.byteSize(n)];
+        rnd.nextBytes(bytes);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        switch (type) {
+            case F32 -> { for (int i = 0; i < n; i++) b.putFloat(4 * i, (float) rnd.nextGaussian()); }
+            case F16 -> { for (int i = 0; i < n; i++) b.putShort(2 * i, Float.floatToFloat16((float) rnd.nextGaussian() * 0.1f)); }
+            case BF16 -> { for (int i = 0; i < n; i++) b.putShort(2 * i, (short) (Float.floatToRawIntBits((float) rnd.nextGaussian()) >>> 16)); }
+            default -> {
+                for (int blk = 0; blk < n / type.blockSize; blk++) {
+                    for (int field : scaleFields(type)) {
+                        float v = (float) ((rnd.nextBoolean() ? 1 : -1) * (0.001 + 0.05 * rnd.nextDouble()));
+                        b.putShort(blk * type.typeSize + field, Float.floatToFloat16(v));
+                    }
+                }
+            }
+        }
+        return bytes;
+    }
+
+    private static MemorySegment offHeap(byte[] bytes) {
+        MemorySegment seg = Arena.ofAuto().allocate(bytes.length, 64);
+        MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return seg;
+    }
+
+    private static float[] randomX(int n, Random rnd) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void registeredForItsType(GGMLType type) {
+        assertTrue(WeightFormats.isSupported(type));
+        assertEquals(type, WeightFormats.of(type).type());
+    }
+
+    @Test
+    void unsupportedTypeIsNamed() {
+        assertFalse(WeightFormats.isSupported(GGMLType.Q2_K));
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> WeightFormats.of(GGMLType.Q2_K));
+        assertTrue(e.getMessage().contains("Q2_K"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void dequantizeIsBitExactWithGgml(GGMLType type) {
+        Random rnd = new Random(type.id * 7919L + 1);
+        byte[] bytes = randomData(type, N, rnd);
+        float[] want = GgmlReference.dequantize(type, bytes, N);
+        WeightFormat format = WeightFormats.of(type);
+        MemorySegment seg = offHeap(bytes);
+
+        float[] got = new float[N];
+        format.dequantize(seg, 0, got, 0, N);
+        assertBitsEqual(want, 0, got, 0, N, type + " whole buffer");
+
+        // a run of blocks in the middle, written at an odd output offset
+        int skip = type.blockSize == 1 ? 37 : type.blockSize;
+        int len = N - 2 * skip;
+        float[] out = new float[len + 11];
+        format.dequantize(seg, type.byteSize(skip), out, 5, len);
+        assertBitsEqual(want, skip, out, 5, len, type + " slice");
+        assertEquals(0f, out[4]);
+        assertEquals(0f, out[5 + len]);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void dotEqualsDequantizeThenMultiply(GGMLType type) {
+        Random rnd = new Random(type.id * 104729L + 3);
+        WeightFormat format = WeightFormats.of(type);
+        // unit-size types get a length that leaves a scalar tail behind the vector loop
+        int[] lengths = type.blockSize == 1 ? new int[] {N, N - 3, 7, 0} : new int[] {N, type.blockSize, 0};
+        for (int n : lengths) {
+            byte[] bytes = randomData(type, N, rnd);
+            float[] w = GgmlReference.dequantize(type, bytes, N);
+            MemorySegment seg = offHeap(bytes);
+            float[] x = randomX(N + 9, rnd);
+            int skip = Math.min(N - n, type.blockSize == 1 ? 1 : type.blockSize);
+            int xOff = 9;
+            checkDot(type + " n=" + n, format.dot(seg, type.byteSize(skip), x, xOff, n), w, skip, x, xOff, n);
+            checkDot(type + " fallback n=" + n, Blocks.dotByDequantizing(format, seg, type.byteSize(skip), x, xOff, n), w, skip, x, xOff, n);
+        }
+    }
+
+    @Test
+    void halfConversionIsExactForEveryBitPattern() {
+        byte[] bytes = new byte[2 * 65536];
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int h = 0; h < 65536; h++) {
+            b.putShort(2 * h, (short) h);
+        }
+        float[] got = new float[65536];
+        WeightFormats.of(GGMLType.F16).dequantize(offHeap(bytes), 0, got, 0, 65536);
+        for (int h = 0; h < 65536; h++) {
+            float want = GgmlReference.half(h);
+            int hh = h;
+            if (Float.isNaN(want)) {
+                assertTrue(Float.isNaN(got[h]), () -> "half 0x" + Integer.toHexString(hh));
+            } else {
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[h]),
+                        () -> "half 0x" + Integer.toHexString(hh) + ": want " + want + " got " + got[hh]);
+            }
+        }
+    }
+
+    private static void checkDot(String what, float got, float[] w, int wOff, float[] x, int xOff, int n) {
+        double exact = 0;
+        double magnitude = 0;
+        for (int i = 0; i < n; i++) {
+            double p = (double) w[wOff + i] * x[xOff + i];
+            exact += p;
+            magnitude += Math.abs(p);
+        }
+        double tol = 1e-5 * magnitude + 1e-30;
+        if (Math.abs(got - exact) > tol) {
+            fail(what + ": dot " + got + " vs " + exact + " (tolerance " + tol + ")");
+        }
+    }
+
+    private static void assertBitsEqual(float[] want, int wOff, float[] got, int gOff, int n, String what) {
+        for (int i = 0; i < n; i++) {
+            int wb = Float.floatToRawIntBits(want[wOff + i]);
+            int gb = Float.floatToRawIntBits(got[gOff + i]);
+            if (wb != gb) {
+                fail(what + ": element " + i + " is " + got[gOff + i] + ", ggml gives " + want[wOff + i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package io.github.tornadollava.llama;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import io.github.tornadollava.gguf.GGUFFile;
+import io.github.tornadollava.kernels.cpu.Activations;
+import io.github.tornadollava.kernels.cpu.Norms;
+import io.github.tornadollava.kernels.cpu.Parallel;
+import io.github.tornadollava.kernels.cpu.Softmax;
+import io.github.tornadollava.kernels.cpu.WeightMatrix;
+
+/**
+ * The LLaMA decoder on the CPU: pre-norm transformer blocks with RMSNorm, RoPE on adjacent pairs
+ * (llama.cpp's LLAMA rope type, for which GGUF q/k weights are already permuted), grouped-query
+ * causal attention over a float32 {@link KVCache}, a SiLU-gated FFN, and the output head.
+ *
+ * <p>Rows are processed in batches: during prefill every weight matrix is multiplied with the
+ * whole batch at once ({@link WeightMatrix#matmul}, each weight row decoded once per batch); a
+ * single row (decode) uses {@link WeightMatrix#matvec}. All scratch memory is allocated here, once,
+ * for {@code maxBatch} rows, so the per-token loop allocates nothing. Not thread-safe: one
+ * generation at a time.
+ */
+public final class LlamaDecoder implements LanguageModel {
+
+    /** Rows per prefill batch; longer inputs are cut into batches of this size. */
+    public static final int DEFAULT_MAX_BATCH = 512;
+    /** Attention work items wanted per layer, so that models with few heads still use every core. */
+    private static final int ATTENTION_ITEMS = 64;
+
+    private final LlamaConfig c;
+    private final LlamaWeights w;
+    private final KVCache cache;
+    private final int maxBatch;
+    private final AutoCloseable resource;
+
+    // Per-batch activations, row-major, maxBatch rows each.
+    private final float[] x;    // residual stream, dim per row
+    private final float[] xb;   // normalized input of a sub-block, dim per row
+    private final float[] xb2;  // output of a sub-block before the residual add, dim per row
+    private final float[] q;    // queries, qDim per row
+    private final float[] k;    // keys, kvDim per row
+    private final float[] v;    // values, kvDim per row
+    private final float[] att;  // attention output (heads concatenated), qDim per row
+    private final float[] hb;   // FFN gate, then silu(gate) * up, hiddenDim per row
+    private final float[] hb2;  // FFN up, hiddenDim per row
+    private final float[] logits;
+
+    private final int attentionGroups;  // token groups per head in a batch (rows i with i % groups == g)
+    private final float[] scores;       // one attention-score row of `capacity` per work item
+    private final double[] ropeInvFreq; // base^(-2i/ropeDim)
+    private final float[] ropeCos;
+    private final float[] ropeSin;
+    private final float attentionScale;
+
+    // Arguments of the parallel loop bodies below; the bodies are fields so no lambda is allocated per call.
+    private int curLayer;
+    private int curRows;
+    private int curPos0;
+    private int curGroups;
+    private float[] curNormWeight;
+    private final Parallel.RangeBody attentionBody = this::attentionItems;
+    private final Parallel.RangeBody normBody = this::normRows;
+    private final Parallel.RangeBody siluBody = this::siluRange;
+
+    /**
+     * A decoder over already loaded weights.
+     *
+     * @param contextSize positions the KV cache holds, 1..config.contextLength
+     * @param maxBatch    rows per prefill batch (scratch memory grows with it)
+     * @param resource    closed by {@link #close()} (the GGUF file owning the weights), or null
+     */
+    public LlamaDecoder(LlamaConfig config, LlamaWeights weights, int contextSize, int maxBatch, AutoCloseable resource) {
+        if (contextSize < 1 || contextSize > config.contextLength()) {
+            throw new IllegalArgumentException("context size " + contextSize + " must be in 1.." + config.contextLength()
+                    + " (the model's context_length)");
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
+        }
+        this.c = config;
+        this.w = weights;
+        this.maxBatch = Math.min(maxBatch, contextSize);
+        this.resource = resource;
+        this.cache = new KVCache(config, contextSize);
+        int rows = this.maxBatch;
+        this.x = new float[rows * c.dim()];
+        this.xb = new float[rows * c.dim()];
+        this.xb2 = new float[rows * c.dim()];
+        this.q = new float[rows * c.qDim()];
+        this.k = new float[rows * c.kvDim()];
+        this.v = new float[rows * c.kvDim()];
+        this.att = new float[rows * c.qDim()];
+        this.hb = new float[Math.multiplyExact(rows, c.hiddenDim())];
+        this.hb2 = new float[Math.multiplyExact(rows, c.hiddenDim())];
+        this.logits = new float[c.vocabSize()];
+        this.attentionGroups = Math.max(1, Math.min(rows, (ATTENTION_ITEMS + c.nHeads() - 1) / c.nHeads()));
+        this.scores = new float[Math.multiplyExact(c.nHeads() * attentionGroups, contextSize)];
+        int half = c.ropeDim() / 2;
+        this.ropeInvFreq = new double[half];
+        for (int i = 0; i < half; i++) {
+            ropeInvFreq[i] = Math.pow(c.ropeBase(), -2.0 * i / c.ropeDim());
+        }
+        this.ropeCos = new float[half];
+        this.ropeSin = new float[half];
+        this.attentionScale = (float) (1.0 / Math.sqrt(c.headDim()));
+    }
+
+    /** Opens a LLaMA GGUF with a KV cache of {@code contextSize} positions; closing the decoder closes the file. */
+    public static LlamaDecoder open(Path gguf, int contextSize) {
+        GGUFFile file = GGUFFile.open(gguf);
+        try {
+            LlamaConfig config = LlamaConfig.from(file);
+            return new LlamaDecoder(config, LlamaWeights.load(file, config), contextSize, DEFAULT_MAX_BATCH, file);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** Opens a LLaMA GGUF with a KV cache of the model's full context length. */
+    public static LlamaDecoder open(Path gguf) {
+        GGUFFile file = GGUFFile.open(gguf);
+        try {
+            LlamaConfig config = LlamaConfig.from(file);
+            return new LlamaDecoder(config, LlamaWeights.load(file, config), config.contextLength(), DEFAULT_MAX_BATCH, file);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return c;
+    }
+
+    public LlamaWeights weights() {
+        return w;
+    }
+
+    @Override
+    public int contextSize() {
+        return cache.capacity;
+    }
+
+    @Override
+    public int position() {
+        return cache.position();
+    }
+
+    @Override
+    public void truncate(int nPositions) {
+        if (nPositions < 0 || nPositions > cache.position()) {
+            throw new IllegalArgumentException("cannot truncate to " + nPositions + " positions: the cache holds " + cache.position());
+        }
+        cache.setPosition(nPositions);
+    }
+
+    @Override
+    public void embed(int token, float[] out, int offset) {
+        if (token < 0 || token >= c.vocabSize()) {
+            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary 0.." + (c.vocabSize() - 1));
+        }
+        w.tokenEmbedding().dequantizeRow(token, out, offset);
+    }
+
+    @Override
+    public float[] forward(float[] embeddings, int nTokens, int startPos) {
+        int dim = c.dim();
+        if (nTokens < 1) {
+            throw new IllegalArgumentException("forward needs at least one row, got " + nTokens);
+        }
+        if (startPos < 0 || startPos > cache.position()) {
+            throw new IllegalArgumentException("start position " + startPos + " is not in 0.." + cache.position()
+                    + " (the positions cached so far)");
+        }
+        if ((long) startPos + nTokens > cache.capacity) {
+            throw new IllegalArgumentException("context overflow: " + startPos + " cached + " + nTokens + " new positions = "
+                    + ((long) startPos + nTokens) + " > context size " + cache.capacity);
+        }
+        if (embeddings.length < (long) nTokens * dim) {
+            throw new IllegalArgumentException("embeddings hold " + embeddings.length + " floats, " + nTokens + " rows of "
+                    + dim + " need " + (long) nTokens * dim);
+        }
+        cache.setPosition(startPos);
+        int rows = 0;
+        for (int done = 0; done < nTokens; done += rows) {
+            rows = Math.min(maxBatch, nTokens - done);
+            System.arraycopy(embeddings, done * dim, x, 0, rows * dim);
+            for (int l = 0; l < c.nLayers(); l++) {
+                layer(l, rows, startPos + done);
+            }
+            cache.setPosition(startPos + done + rows);
+        }
+        // Only the last row's logits are needed: norm it alone and run the head as a matvec.
+        Norms.rmsnorm(xb, 0, x, (rows - 1) * dim, w.outputNorm(), dim, c.rmsEps());
+        w.output().matvec(xb, 0, logits, 0);
+        return logits;
+    }
+
+    /** One transformer block over the {@code rows} rows of {@link #x} at positions pos0.. */
+    private void layer(int l, int rows, int pos0) {
+        LlamaWeights.Layer lw = w.layers()[l];
+        int dim = c.dim();
+
+        rmsnormRows(lw.attnNorm(), rows);
+        linear(lw.wq(), xb, q, rows);
+        linear(lw.wk(), xb, k, rows);
+        linear(lw.wv(), xb, v, rows);
+        for (int i = 0; i < rows; i++) {
+            int pos = pos0 + i;
+            ropeAngles(pos);
+            rotate(q, i * c.qDim(), c.nHeads());
+            rotate(k, i * c.kvDim(), c.nKvHeads());
+            cache.store(l, pos, k, i * c.kvDim(), v, i * c.kvDim());
+        }
+        curLayer = l;
+        curRows = rows;
+        curPos0 = pos0;
+        curGroups = Math.min(attentionGroups, rows);
+        Parallel.forRange(c.nHeads() * curGroups, 1, attentionBody);
+        linear(lw.wo(), att, xb2, rows);
+        Vectors.add(x, xb2, rows * dim);
+
+        rmsnormRows(lw.ffnNorm(), rows);
+        linear(lw.wGate(), xb, hb, rows);
+        linear(lw.wUp(), xb, hb2, rows);
+        Parallel.forRange(rows * c.hiddenDim(), 4096, siluBody);
+        linear(lw.wDown(), hb, xb2, rows);
+        Vectors.add(x, xb2, rows * dim);
+    }
+
+    /** {@code out = W in} for each of {@code rows} rows: batched matmul for prefill, matvec for one token. */
+    private static void linear(WeightMatrix weight, float[] in, float[] out, int rows) {
+        if (rows == 1) {
+            weight.matvec(in, 0, out, 0);
+        } else {
+            weight.matmul(in, rows, out);
+        }
+    }
+
+    private void rmsnormRows(float[] weight, int rows) {
+        curNormWeight = weight;
+        Parallel.forRange(rows, 8, normBody);
+    }
+
+    private void normRows(int start, int end) {
+        int dim = c.dim();
+        for (int i = start; i < end; i++) {
+            Norms.rmsnorm(xb, i * dim, x, i * dim, curNormWeight, dim, c.rmsEps());
+        }
+    }
+
+    private void siluRange(int start, int end) {
+        Activations.siluMul(hb, start, hb2, start, end - start);
+    }
+
+    /** cos/sin of angle (pos / scale) * base^(-2i/ropeDim) for every rotated pair i, in double like the reference. */
+    private void ropeAngles(int pos) {
+        double p = pos / (double) c.ropeScale();
+        for (int i = 0; i < ropeCos.length; i++) {
+            double a = p * ropeInvFreq[i];
+            ropeCos[i] = (float) Math.cos(a);
+            ropeSin[i] = (float) Math.sin(a);
+        }
+    }
+
+    /** Rotates the adjacent pairs (2i, 2i+1) of the first ropeDim values of each head. */
+    private void rotate(float[] vec, int offset, int heads) {
+        for (int h = 0; h < heads; h++) {
+            int base = offset + h * c.headDim();
+            for (int i = 0; i < ropeCos.length; i++) {
+                int j = base + 2 * i;
+                float x0 = vec[j];
+                float x1 = vec[j + 1];
+                vec[j] = x0 * ropeCos[i] - x1 * ropeSin[i];
+                vec[j + 1] = x0 * ropeSin[i] + x1 * ropeCos[i];
+            }
+        }
+    }
+
+    /**
+     * Causal attention for work items [start, end): item = head * groups + g covers the batch rows
+     * i = g, g + groups, ... of that head (interleaved so every item gets a similar share of the
+     * causal triangle). Row i at position pos0 + i attends to cache positions 0..pos0 + i.
+     */
+    private void attentionItems(int start, int end) {
+        int headDim = c.headDim();
+        int qDim = c.qDim();
+        int groups = curGroups;
+        float[] keys = cache.keys[curLayer];
+        float[] values = cache.values[curLayer];
+        for (int item = start; item < end; item++) {
+            int h = item / groups;
+            int kvBase = cache.offset(h / c.kvGroup(), 0);
+            int s = item * cache.capacity;
+            for (int i = item % groups; i < curRows; i += groups) {
+                int len = curPos0 + i + 1;
+                int qo = i * qDim + h * headDim;
+                for (int t = 0; t < len; t++) {
+                    scores[s + t] = Vectors.dot(q, qo, keys, kvBase + t * headDim, headDim) * attentionScale;
+                }
+                Softmax.softmax(scores, s, len);
+                Arrays.fill(att, qo, qo + headDim, 0f);
+                for (int t = 0; t < len; t++) {
+                    Vectors.axpy(scores[s + t], values, kvBase + t * headDim, att, qo, headDim);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (resource != null) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the model's weights failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.github.tornadollava.llama;
+
+/**
+ * A piece of a prompt: token ids, or ready-made embedding rows (LLaVA image features, one row per
+ * position). A prompt is a list of segments whose positions follow each other.
+ */
+public sealed interface Segment permits Segment.Tokens, Segment.Embeddings {
+
+    /** Positions this segment occupies. */
+    int length();
+
+    record Tokens(int[] ids) implements Segment {
+        public Tokens {
+            if (ids == null) {
+                throw new IllegalArgumentException("token segment without ids");
+            }
+        }
+
+        public static Tokens of(int... ids) {
+            return new Tokens(ids);
+        }
+
+        @Override
+        public int length() {
+            return ids.length;
+        }
+    }
+
+    /** {@code nRows} rows of the model's embedding width, row-major in {@code rows}. */
+    record Embeddings(float[] rows, int nRows) implements Segment {
+        public Embeddings {
+            if (rows == null || nRows < 0 || (nRows == 0 ? rows.length != 0 : rows.length % nRows != 0)) {
+                throw new IllegalArgumentException("embedding segment: " + (rows == null ? "no data" : rows.length + " floats")
+                        + " cannot be " + nRows + " equal rows");
+            }
+        }
+
+        /** Width of each row. */
+        public int width() {
+            return nRows == 0 ? 0 : rows.length / nRows;
+        }
+
+        @Override
+        public int length() {
+            return nRows;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.github.tornadollava.llama;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import io.github.tornadollava.Golden;
+import io.github.tornadollava.gguf.GGUFFile;
+import io.github.tornadollava.gguf.GGUFTensorInfo;
+import io.github.tornadollava.kernels.format.WeightFormats;
+import io.github.tornadollava.npy.Npy;
+import io.github.tornadollava.sampling.Sampler;
+import io.github.tornadollava.sampling.SamplingParams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Every text and multimodal golden case against every LM file: the first-step logits within the
+ * index's tolerance of the NumPy reference, and 24 greedy ids equal to the reference's up to and
+ * including its first near-tie step (top-2 gap < 1e-3), after which divergence is allowed.
+ */
+class LlamaGoldenTest {
+
+    static final int N_PREDICT = 24;
+    static final double NEAR_TIE = 1e-3;
+    static final int CONTEXT = 256;
+
+    @TestFactory
+    Stream<DynamicNode> goldenCases() {
+        JsonNode index = Golden.index();
+        List<DynamicNode> perModel = new ArrayList<>();
+        index.get("models").properties().forEach(m -> {
+            String lm = m.getKey();
+            if (!lm.startsWith("lm-")) {
+                return;
+            }
+            String modelFile = m.getValue().get("file").asText();
+            List<DynamicTest> tests = new ArrayList<>();
+            for (String kind : List.of("text_cases", "mm_cases")) {
+                for (JsonNode c : index.get(kind)) {
+                    String name = c.get("name").asText();
+                    tests.add(DynamicTest.dynamicTest(name, () -> checkCase(modelFile, lm, c.get("case").asText())));
+                }
+            }
+            perModel.add(DynamicContainer.dynamicContainer(lm, tests));
+        });
+        return perModel.stream();
+    }
+
+    static void checkCase(String modelFile, String lm, String casePath) {
+        Path model = Golden.file(modelFile);
+        assumeSupported(model);
+        JsonNode c = Golden.json(casePath);
+        JsonNode ref = c.get("results").get(lm + "/numpy");
+        List<Segment> segments = segments(c);
+        float tolerance = (float) logitsTolerance(lm);
+        String label = model.getFileName() + " / " + c.get("name").asText();
+
+        try (LlamaDecoder decoder = LlamaDecoder.open(model, CONTEXT)) {
+            float[] logits = decoder.forward(rows(decoder, segments), positions(segments), 0).clone();
+            if (ref.has("logits0")) {
+                float[] expected = Golden.npy(ref.get("logits0").asText()).data();
+                float diff = Golden.maxAbsDiff(expected, logits);
+                assertTrue(diff <= tolerance, label + ": logits0 max abs diff " + diff + " > " + tolerance);
+            }
+            // top5_step0 is recorded for every case, also those without a logits0 file.
+            for (JsonNode e : ref.get("top5_step0")) {
+                int id = e.get(0).asInt();
+                double expected = e.get(1).asDouble();
+                assertEquals(expected, logits[id], tolerance, label + ": logit of top-5 token " + id);
+            }
+
+            decoder.truncate(0);
+            GenerationResult r = new Generator(decoder).generate(segments,
+                    new Sampler(SamplingParams.greedy(), decoder.config().vocabSize()), N_PREDICT, new int[0],
+                    Generator.TokenListener.none());
+            assertEquals(positions(segments), r.promptPositions());
+            assertGreedyIds(ints(ref.get("generated_ids")), doubles(ref.get("top2_gap")), r.generatedIds(), label);
+        }
+    }
+
+    /** The rule of the golden README: exact up to and including the first step with top-2 gap < 1e-3. */
+    static void assertGreedyIds(int[] expected, double[] gaps, int[] actual, String label) {
+        assertEquals(expected.length, actual.length, label + ": number of generated ids");
+        int last = expected.length - 1;
+        for (int i = 0; i < gaps.length; i++) {
+            if (gaps[i] < NEAR_TIE) {
+                last = i;
+                break;
+            }
+        }
+        for (int i = 0; i <= last; i++) {
+            assertEquals(expected[i], actual[i], label + ": greedy id at step " + i + " (checked through step " + last
+                    + ")\nexpected " + java.util.Arrays.toString(expected) + "\nactual   " + java.util.Arrays.toString(actual));
+        }
+    }
+
+    /** Skips (does not fail) a model file with a tensor type the engine has no WeightFormat for yet. */
+    static void assumeSupported(Path model) {
+        try (GGUFFile f = GGUFFile.open(model)) {
+            for (GGUFTensorInfo t : f.tensors()) {
+                assumeTrue(WeightFormats.isSupported(t.type()),
+                        model.getFileName() + ": tensor type " + t.type() + " (" + t.name() + ") not supported yet");
+            }
+        }
+    }
+
+    static double logitsTolerance(String lm) {
+        JsonNode t = Golden.index().get("tolerances").get("logits0");
+        String key = switch (lm) {
+            case "lm-f32" -> "f32_lm";
+            case "lm-f16" -> "f16_lm_numpy";
+            default -> "quantized_lm_numpy";
+        };
+        return t.get(key).get("max_abs").asDouble();
+    }
+
+    /** The prompt of a text case (prompt_ids) or a multimodal case (segments with stored image embeddings). */
+    static List<Segment> segments(JsonNode c) {
+        List<Segment> out = new ArrayList<>();
+        if (c.has("prompt_ids")) {
+            out.add(new Segment.Tokens(ints(c.get("prompt_ids"))));
+            return out;
+        }
+        for (JsonNode s : c.get("segments")) {
+            switch (s.get("type").asText()) {
+                case "tokens" -> out.add(new Segment.Tokens(ints(s.get("ids"))));
+                case "image" -> {
+                    Npy.Array e = Golden.npy(s.get("embeddings").asText());
+                    out.add(new Segment.Embeddings(e.data(), e.dim(0)));
+                }
+                default -> throw new AssertionError("unknown segment type " + s.get("type"));
+            }
+        }
+        return out;
+    }
+
+    static int positions(List<Segment> segments) {
+        return segments.stream().mapToInt(Segment::length).sum();
+    }
+
+    /** The embedding rows of all segments, concatenated. */
+    static float[] rows(LanguageModel m, List<Segment> segments) {
+        int dim = m.config().dim();
+        float[] rows = new float[positions(segments) * dim];
+        int row = 0;
+        for (Segment s : segments) {
+            if (s instanceof Segment.Tokens t) {
+                for (int id : t.ids()) {
+                    m.embed(id, rows, row++ * dim);
+                }
+            } else if (s instanceof Segment.Embeddings e) {
+                System.arraycopy(e.rows(), 0, rows, row * dim, e.rows().length);
+                row += e.nRows();
+            }
+        }
+        return rows;
+    }
+
+    static int[] ints(JsonNode a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asInt();
+        }
+        return out;
+    }
+
+    static double[] doubles(JsonNode a) {
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asDouble();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,87 @@
+package io.github.tornadollava.llama;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.tornadollava.gguf.GGUFFile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The decoder against a naive float64 forward pass on random models with partial/scaled RoPE and a tied head. */
+class SyntheticLlamaTest {
+
+    private static final int[] TOKENS = {1, 7, 3, 39, 0, 12, 12, 25, 8, 31, 2, 17};
+
+    @TempDir
+    Path tmp;
+
+    /** Prefill of the first `split` tokens in batches of `maxBatch`, then one token at a time; every step vs the reference. */
+    private void check(SyntheticLlama m, boolean tied, int split, int maxBatch) {
+        double[][] expected = m.referenceLogits(TOKENS, tied);
+        GGUFFile file = GGUFFile.open(m.gguf(tied).write(tmp.resolve("m.gguf")));
+        LlamaConfig c = LlamaConfig.from(file);
+        try (LlamaDecoder d = new LlamaDecoder(c, LlamaWeights.load(file, c), c.contextLength(), maxBatch, file)) {
+            assertEquals(tied, d.weights().tied());
+            float[] rows = new float[TOKENS.length * c.dim()];
+            for (int i = 0; i < TOKENS.length; i++) {
+                d.embed(TOKENS[i], rows, i * c.dim());
+            }
+            assertClose(expected[split - 1], d.forward(rows, split, 0), "prefill of " + split);
+            for (int p = split; p < TOKENS.length; p++) {
+                float[] row = java.util.Arrays.copyOfRange(rows, p * c.dim(), (p + 1) * c.dim());
+                assertClose(expected[p], d.forward(row, 1, p), "decode at position " + p);
+            }
+            assertEquals(TOKENS.length, d.position());
+        }
+    }
+
+    private static void assertClose(double[] expected, float[] actual, String what) {
+        double max = 0;
+        for (int i = 0; i < expected.length; i++) {
+            max = Math.max(max, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(max < 1e-4, what + ": max abs diff " + max);
+    }
+
+    @Test
+    void fullRope() {
+        check(new SyntheticLlama(11, 8, 1f), false, 5, 512);
+    }
+
+    @Test
+    void partialRopeWithLinearScaling() {
+        check(new SyntheticLlama(12, 4, 2.5f), false, 7, 512);
+    }
+
+    @Test
+    void tiedOutputHead() {
+        check(new SyntheticLlama(13, 8, 1f), true, 4, 512);
+    }
+
+    @Test
+    void prefillInSmallBatches() {
+        check(new SyntheticLlama(14, 8, 1f), false, 11, 3);
+    }
+
+    @Test
+    void tiedHeadIsTheEmbeddingMatrixNotACopy() {
+        SyntheticLlama m = new SyntheticLlama(15, 8, 1f);
+        try (LlamaDecoder tied = LlamaDecoder.open(m.gguf(true).write(tmp.resolve("t.gguf")));
+             LlamaDecoder untied = LlamaDecoder.open(m.gguf(false).write(tmp.resolve("u.gguf")))) {
+            assertTrue(tied.weights().output() == tied.weights().tokenEmbedding());
+            assertFalse(untied.weights().tied());
+            float[] row = new float[m.dim];
+            tied.embed(5, row, 0);
+            float[] a = tied.forward(row, 1, 0).clone();
+            // Same embeddings fed to the untied model whose head differs: logits must differ.
+            assertFalse(java.util.Arrays.equals(a, untied.forward(row, 1, 0)));
+            tied.truncate(0);
+            assertArrayEquals(a, tied.forward(row, 1, 0));
+        }
+    }
+}

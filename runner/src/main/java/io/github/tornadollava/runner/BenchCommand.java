@@ -1,0 +1,176 @@
+package io.github.tornadollava.runner;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+import io.github.tornadollava.llama.LanguageModel;
+import io.github.tornadollava.vision.VisionEncoder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code llava bench}: throughput in the style of llama-bench. {@code pp N} prefills N random
+ * tokens into an empty context as one batch; {@code tg N} decodes N tokens one at a time from an
+ * empty context; with {@code --mmproj} it also times one image encode (ViT + projector). Each is
+ * repeated and reported as mean ± standard deviation.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prompt processing (pp), generation (tg) and image encoding speed.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = {"-m", "--model"}, paramLabel = "LM.gguf", description = "Language-model GGUF.")
+    Path model;
+
+    @Option(names = "--mmproj", paramLabel = "MM.gguf", description = "Also time one image encode with this mmproj.")
+    Path mmproj;
+
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "64", description = "Prompt tokens per pp run (0 = skip). Default: ${DEFAULT-VALUE}.")
+    int nPrompt;
+
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "32", description = "Generated tokens per tg run (0 = skip). Default: ${DEFAULT-VALUE}.")
+    int nGen;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "Runs of each test. Default: ${DEFAULT-VALUE}.")
+    int reps;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (JIT warm-up). Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
+
+    @Option(names = "--profile", description = "With --backend tornado: also report TornadoVM's kernel and transfer times.")
+    boolean profile;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Override
+    public Integer call() throws Exception {
+        if (model == null && mmproj == null) {
+            throw new IllegalArgumentException("give --model (pp/tg) and/or --mmproj (image encode)");
+        }
+        if (reps < 1) {
+            throw new IllegalArgumentException("--repetitions must be >= 1");
+        }
+        backend.apply();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Engines engines = Engines.open(backend, model, mmproj, Math.max(nPrompt, nGen) + 1, profile)) {
+            if (engines.languageModel() != null) {
+                LanguageModel lm = engines.languageModel();
+                String name = model.getFileName().toString();
+                if (nPrompt > 0) {
+                    rows.add(row(name, "pp" + nPrompt, nPrompt, measure(() -> prefill(lm, nPrompt)), engines));
+                }
+                if (nGen > 0) {
+                    rows.add(row(name, "tg" + nGen, nGen, measure(() -> decode(lm, nGen)), engines));
+                }
+            }
+            if (engines.visionEncoder() != null) {
+                VisionEncoder ve = engines.visionEncoder();
+                int s = ve.config().imageSize();
+                float[] pixels = new float[3 * s * s];
+                SplittableRandom rnd = new SplittableRandom(1);
+                for (int i = 0; i < pixels.length; i++) {
+                    pixels[i] = (float) rnd.nextDouble(-1.8, 2.2);
+                }
+                double[] secs = measure(() -> ve.encode(pixels));
+                rows.add(row(mmproj.getFileName().toString(), "image " + s + "px", 1, secs, engines));
+            }
+        }
+        print(rows);
+        return 0;
+    }
+
+    private void prefill(LanguageModel lm, int n) {
+        int dim = lm.config().dim();
+        float[] emb = new float[n * dim];
+        SplittableRandom rnd = new SplittableRandom(42);
+        for (int i = 0; i < n; i++) {
+            lm.embed(rnd.nextInt(lm.config().vocabSize()), emb, i * dim);
+        }
+        lm.truncate(0);
+        lm.forward(emb, n, 0);
+    }
+
+    private void decode(LanguageModel lm, int n) {
+        int dim = lm.config().dim();
+        float[] emb = new float[dim];
+        lm.truncate(0);
+        int token = 1;
+        for (int pos = 0; pos < n; pos++) {
+            lm.embed(token, emb, 0);
+            float[] logits = lm.forward(emb, 1, pos);
+            token = argmax(logits);
+        }
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private double[] measure(Runnable r) {
+        for (int i = 0; i < warmup; i++) {
+            r.run();
+        }
+        double[] secs = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            secs[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return secs;
+    }
+
+    private Map<String, Object> row(String model, String test, int items, double[] secs, Engines engines) {
+        double[] rate = new double[secs.length];
+        for (int i = 0; i < secs.length; i++) {
+            rate[i] = items / secs[i];
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("backend", engines.description());
+        m.put("threads", io.github.tornadollava.kernels.cpu.Parallel.threads());
+        m.put("test", test);
+        m.put("tokens_per_second_mean", Stats.mean(rate));
+        m.put("tokens_per_second_sd", Stats.sd(rate));
+        m.put("seconds_mean", Stats.mean(secs));
+        m.put("seconds_sd", Stats.sd(secs));
+        m.put("repetitions", secs.length);
+        if (profile) {
+            m.put("profile", engines.profileSummary());
+        }
+        return m;
+    }
+
+    private void print(List<Map<String, Object>> rows) throws Exception {
+        if (json) {
+            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+            return;
+        }
+        System.out.printf("| %-34s | %-22s | %7s | %-12s | %22s | %18s |%n", "model", "backend", "threads", "test", "t/s", "seconds");
+        System.out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(36), "-".repeat(24), "-".repeat(9), "-".repeat(14), "-".repeat(24), "-".repeat(20));
+        for (Map<String, Object> r : rows) {
+            boolean image = ((String) r.get("test")).startsWith("image");
+            System.out.printf(Locale.ROOT, "| %-34s | %-22s | %7s | %-12s | %22s | %18s |%n", r.get("model"), r.get("backend"), r.get("threads"), r.get("test"),
+                    image ? "" : String.format(Locale.ROOT, "%.2f ± %.2f", r.get("tokens_per_second_mean"), r.get("tokens_per_second_sd")),
+                    String.format(Locale.ROOT, "%.3f ± %.3f", r.get("seconds_mean"), r.get("seconds_sd")));
+            if (r.get("profile") != null) {
+                System.out.println("    " + r.get("profile"));
+            }
+        }
+    }
+}
