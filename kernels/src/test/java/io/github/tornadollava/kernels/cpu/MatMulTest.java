@@ -13,6 +13,8 @@ import java.util.Random;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.github.tornadollava.kernels.format.GGMLType;
 
@@ -54,6 +56,19 @@ class MatMulTest {
         Random rnd = new Random(7);
         for (int i = 0; i < 25; i++) {
             check(rnd, 1 + rnd.nextInt(80), 1 + rnd.nextInt(150), 1 + rnd.nextInt(700), "random case " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void everyWeightFormat(GGMLType type) {
+        // Column slices start at a byte offset inside each row: a multiple of the block size that is
+        // not a multiple of the slice checks that the last, partial slice is decoded from the right place.
+        Random rnd = new Random(type.id);
+        int cols = type.blockSize == 1 ? 300 : type.blockSize == 32 ? 288 : 768;
+        for (int tokens : new int[] {3, 37}) {
+            WeightMatrix w = quantizedMatrix(rnd, type, 67, cols);
+            check(w, randomFloats(rnd, tokens * cols), tokens, type.toString());
         }
     }
 
@@ -105,8 +120,13 @@ class MatMulTest {
     }
 
     private static void check(Random rnd, int tokens, int rows, int cols, long sliceOffset, String what) {
-        WeightMatrix w = randomMatrix(rnd, rows, cols, sliceOffset);
-        float[] x = randomFloats(rnd, tokens * cols);
+        check(randomMatrix(rnd, rows, cols, sliceOffset), randomFloats(rnd, tokens * cols), tokens, what);
+    }
+
+    /** Compares with the double-precision product of the dequantized rows. */
+    private static void check(WeightMatrix w, float[] x, int tokens, String what) {
+        int rows = w.rows();
+        int cols = w.cols();
         float[] out = new float[tokens * rows];
         w.matmul(x, tokens, out);
         float[] row = new float[cols];
@@ -138,6 +158,35 @@ class MatMulTest {
             data.set(LE_FLOAT, 4 * i, (float) rnd.nextGaussian());
         }
         return new WeightMatrix("w", GGMLType.F32, data, rows, cols);
+    }
+
+    /** Random payload bits with small normal fp16 scales, so no block decodes to infinity or NaN. */
+    private static WeightMatrix quantizedMatrix(Random rnd, GGMLType type, int rows, int cols) {
+        long elements = (long) rows * cols;
+        MemorySegment data = Arena.ofAuto().allocate(type.byteSize(elements), 64);
+        for (long i = 0; i < data.byteSize(); i++) {
+            data.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt());
+        }
+        ValueLayout.OfShort half = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        int[] scaleFields = switch (type) {
+            case Q8_0, Q4_0, Q5_0 -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q6_K -> new int[] {208};
+            default -> new int[0];
+        };
+        for (long i = 0; i < elements; i++) {
+            switch (type) {
+                case F16 -> data.set(half, 2 * i, Float.floatToFloat16((float) rnd.nextGaussian()));
+                case BF16 -> data.set(half, 2 * i, (short) (Float.floatToRawIntBits((float) rnd.nextGaussian()) >>> 16));
+                default -> { }
+            }
+        }
+        for (long b = 0; b < elements / type.blockSize; b++) {
+            for (int field : scaleFields) {
+                data.set(half, b * type.typeSize + field, Float.floatToFloat16(0.001f + 0.05f * rnd.nextFloat()));
+            }
+        }
+        return new WeightMatrix("w", type, data, rows, cols);
     }
 
     private static float[] randomFloats(Random rnd, int n) {
