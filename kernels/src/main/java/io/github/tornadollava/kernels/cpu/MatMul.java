@@ -41,8 +41,25 @@ final class MatMul {
      */
     static final int KC = 256;
 
-    /** Per calling thread, the transposed activations, grown on demand (the ViT calls this 144 times). */
+    /**
+     * Per calling thread, the transposed activations, grown on demand and kept: the ViT and the
+     * prefill call this hundreds of times with the same few shapes (at most tokens x cols floats).
+     */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per worker thread, the decoded weight slice and the tile's partial sums. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final float[] wt = new float[ROW_TILE * KC];
+        private float[] acc = new float[0];
+
+        float[] acc(int size) {
+            if (acc.length < size) {
+                acc = new float[size];
+            }
+            return acc;
+        }
+    }
 
     private MatMul() {
     }
@@ -76,8 +93,9 @@ final class MatMul {
         int chunks = tokenChunks;
         int maxChunkBlocks = (blocks + chunks - 1) / chunks;
         Parallel.forRange(tiles * chunks, 1, (start, end) -> {
-            float[] wt = new float[ROW_TILE * KC];
-            float[] acc = new float[ROW_TILE * maxChunkBlocks * TB];
+            Scratch scratch = SCRATCH.get();
+            float[] wt = scratch.wt;
+            float[] acc = scratch.acc(ROW_TILE * maxChunkBlocks * TB);
             for (int item = start; item < end; item++) {
                 int tile = item / chunks;
                 int chunk = item % chunks;
