@@ -34,6 +34,12 @@ public final class GGUFFile implements AutoCloseable {
     private static final int MAGIC = 0x46554747; // "GGUF" little-endian
     private static final int MAX_DIMS = 4;
     private static final int MAX_ARRAY_NESTING = 8;
+    /**
+     * Longest metadata array accepted. Real files stay far below (the largest are tokenizer
+     * vocabularies and merge lists of a few 100k entries); the cap keeps a corrupt length from
+     * turning into gigabytes of heap even when the file is big enough to "hold" it.
+     */
+    static final int MAX_ARRAY_LENGTH = 1 << 24;
     static final int DEFAULT_ALIGNMENT = 32;
 
     private final Path path;
@@ -88,10 +94,13 @@ public final class GGUFFile implements AutoCloseable {
         Object al = md.get("general.alignment");
         int align = DEFAULT_ALIGNMENT;
         if (al != null) {
-            if (!(al instanceof Number n) || n.longValue() <= 0 || n.longValue() > (1 << 30) || Long.bitCount(n.longValue()) != 1) {
+            // llama.cpp stores it as uint32; any integer type is accepted here, floats are not
+            boolean integer = al instanceof Integer || al instanceof Long;
+            long a = integer ? ((Number) al).longValue() : 0;
+            if (!integer || a <= 0 || a > (1 << 30) || Long.bitCount(a) != 1) {
                 throw new GGUFException(path, "general.alignment must be a power of two, got " + al);
             }
-            align = n.intValue();
+            align = (int) a;
         }
         this.alignment = align;
 
@@ -106,14 +115,17 @@ public final class GGUFFile implements AutoCloseable {
         }
         this.dataStart = start;
         Map<String, GGUFTensorInfo> byName = new LinkedHashMap<>();
+        long dataBytes = Math.max(0, mapping.byteSize() - start);
         for (GGUFTensorInfo t : infos) {
-            if (t.offset() % align != 0) {
-                throw new GGUFException(path, "tensor '" + t.name() + "' offset " + t.offset() + " is not aligned to " + align);
+            if (Long.remainderUnsigned(t.offset(), align) != 0) {
+                throw new GGUFException(path, "tensor '" + t.name() + "' offset " + Long.toUnsignedString(t.offset())
+                        + " is not aligned to " + align);
             }
-            long end = start + t.offset() + t.byteSize();
-            if (t.offset() < 0 || end < 0 || end > mapping.byteSize()) {
-                throw new GGUFException(path, "tensor '" + t.name() + "' (" + t.byteSize() + " bytes at data offset " + t.offset()
-                        + ") extends past the end of the file (" + mapping.byteSize() + " bytes): truncated or corrupt");
+            // offsets are unsigned in the file; compare without ever adding, so nothing can wrap
+            if (t.offset() < 0 || t.offset() > dataBytes || t.byteSize() > dataBytes - t.offset()) {
+                throw new GGUFException(path, "tensor '" + t.name() + "' (" + t.byteSize() + " bytes at data offset "
+                        + Long.toUnsignedString(t.offset()) + ") extends past the end of the file (" + mapping.byteSize()
+                        + " bytes, data section from byte " + start + "): truncated or corrupt");
             }
             if (byName.put(t.name(), t) != null) {
                 throw new GGUFException(path, "duplicate tensor name '" + t.name() + "'");
@@ -361,10 +373,14 @@ public final class GGUFFile implements AutoCloseable {
 
         String string(String what) {
             long len = u64("length of " + what);
-            if (len < 0 || len > Integer.MAX_VALUE - 8) {
-                throw error(pos - 8, "length " + Long.toUnsignedString(len) + " of " + what + " is absurd");
+            long remaining = seg.byteSize() - pos;
+            if (len < 0 || len > remaining) {
+                throw error(pos - 8, "length " + Long.toUnsignedString(len) + " of " + what + " exceeds the "
+                        + remaining + " bytes left in the file: truncated or corrupt");
             }
-            need(len, what);
+            if (len > Integer.MAX_VALUE - 8) {
+                throw error(pos - 8, "length " + len + " of " + what + " is too long for a string");
+            }
             byte[] b = new byte[(int) len];
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, (int) len);
             pos += len;
@@ -415,7 +431,10 @@ public final class GGUFFile implements AutoCloseable {
             }
             long n = u64("array length of " + key);
             requireCount(n, et.minSize(), "elements of '" + key + "'");
-            int len = (int) n; // requireCount bounds it by the file size
+            if (n > MAX_ARRAY_LENGTH) {
+                throw error(at, "metadata '" + key + "' array has " + n + " elements, more than the " + MAX_ARRAY_LENGTH + " accepted");
+            }
+            int len = (int) n;
             Object values = switch (et) {
                 case UINT8, INT8, UINT16, INT16, INT32 -> {
                     int[] a = new int[len];

@@ -3,6 +3,8 @@ package io.github.tornadollava.kernels.format;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** bfloat16, little-endian: the upper half of a float32, so widening is a 16-bit shift. */
@@ -19,13 +21,22 @@ final class BF16Format implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
-        int i = 0;
-        if (Blocks.VECTORIZED) {
-            for (int upper = n & ~7; i < upper; i += 8) {
-                Blocks.bf16x8(data, byteOffset + 2L * i).intoArray(out, outOffset + i);
-            }
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
         }
-        for (; i < n; i++) {
+        int i = 0;
+        for (int upper = n & ~7; i < upper; i += 8) {
+            ((IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
+                    .convertShape(VectorOperators.S2I, Blocks.I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, outOffset + i);
+        }
+        dequantizeScalar(data, byteOffset + 2L * i, out, outOffset + i, n - i);
+    }
+
+    /** One value at a time (also the vector path's tail). Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) {
             out[outOffset + i] = bf16(data, byteOffset + 2L * i);
         }
     }
@@ -35,14 +46,15 @@ final class BF16Format implements WeightFormat {
         if (!Blocks.VECTORIZED) {
             return Blocks.dotByDequantizing(this, data, byteOffset, x, xOffset, n);
         }
-        FloatVector acc0 = FloatVector.zero(Blocks.F);
-        FloatVector acc1 = FloatVector.zero(Blocks.F);
+        FloatVector acc = FloatVector.zero(Blocks.F);
         int i = 0;
-        for (int upper = n & ~15; i < upper; i += 16) {
-            acc0 = Blocks.bf16x8(data, byteOffset + 2L * i).fma(Blocks.x8(x, xOffset + i), acc0);
-            acc1 = Blocks.bf16x8(data, byteOffset + 2L * i + 16).fma(Blocks.x8(x, xOffset + i + 8), acc1);
+        for (int upper = n & ~7; i < upper; i += 8) {
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
+                    .convertShape(VectorOperators.S2I, Blocks.I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            acc = w.fma(FloatVector.fromArray(Blocks.F, x, xOffset + i), acc);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += bf16(data, byteOffset + 2L * i) * x[xOffset + i];
         }

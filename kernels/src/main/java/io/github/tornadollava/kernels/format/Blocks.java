@@ -8,20 +8,28 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Shared reading helpers for the block formats. The vector kernels are written for 8 float lanes
- * (256-bit, AVX2): one lane per weight of an 8-weight slice of a block, which keeps the
- * nibble/bit-plane unpacking of every ggml layout a fixed, readable recipe. Where the hardware
- * has narrower vectors (where 256-bit vectors would be emulated, very slowly) the formats fall
- * back to {@link #dotByDequantizing}.
+ * Shared constants and scalar helpers of the block formats.
+ *
+ * <p>The vector kernels are written for 8 float lanes (256-bit, AVX2): one lane per weight of an
+ * 8-weight slice of a block, which keeps the nibble/bit-plane unpacking of every ggml layout a
+ * fixed recipe. Where 256-bit vectors are not native (they would be emulated, very slowly) the
+ * formats fall back to {@link #dotByDequantizing}.
+ *
+ * <p>Why the dot kernels spell out their Vector API calls and even their scalar decoding (no
+ * calls to helpers here while vectors are live): C2 only keeps vectors in registers when every
+ * method they pass through, or live across, is inlined. The Vector API's own methods are
+ * force-inlined, ours are not; once a kernel is inlined into a large caller C2 hits its
+ * node-count cutoff, stops inlining our helpers, and the re-boxed vectors make the kernel 3x to
+ * 30x slower (measured with JMH). The helpers below serve the scalar paths and dequantize.
  */
 final class Blocks {
 
     static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
@@ -31,12 +39,16 @@ final class Blocks {
     /** True when 8-lane float vectors are native; otherwise the scalar fallback is faster. */
     static final boolean VECTORIZED = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
 
-    /** Lane index 0..7, used to give each lane its own bit of a packed high-bit word. */
-    static final IntVector IOTA = IntVector.fromArray(I, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0);
+    /** 0..31: lane i of the slice starting at k reads shift k + i (bit k + i of a packed word). */
+    static final int[] LANE_INDEX = {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    };
 
-    private static final int MAX_HALF_EXPONENT_BITS = 0x7c00;
-    /** 2^112: rescales a half's exponent (bias 15) to a float's (bias 127); exact for every finite half. */
-    private static final float HALF_TO_FLOAT_SCALE = 0x1p112f;
+    /** 2^112: moves a half's exponent (bias 15) to a float's (bias 127); exact for every finite half. */
+    static final float HALF_TO_FLOAT_SCALE = 0x1p112f;
+    /** Half magnitudes at or above this are infinities or NaNs. */
+    static final int HALF_EXPONENT_MASK = 0x7c00;
 
     private Blocks() {
     }
@@ -50,72 +62,35 @@ final class Blocks {
         return Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, offset));
     }
 
-    /** The 8 bytes at {@code offset} as unsigned int lanes 0..255. */
-    static IntVector u8x8(MemorySegment s, long offset) {
-        return (IntVector) ByteVector.fromMemorySegment(B8, s, offset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-    }
-
-    /** The 8 bytes at {@code offset} as signed float lanes -128..127. */
-    static FloatVector s8x8(MemorySegment s, long offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B8, s, offset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    static FloatVector toFloat(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
-
-    static FloatVector splat(float v) {
-        return FloatVector.broadcast(F, v);
-    }
-
-    static FloatVector x8(float[] x, int offset) {
-        return FloatVector.fromArray(F, x, offset);
-    }
-
-    /**
-     * Eight IEEE halves at {@code offset} widened to floats, bit-exact with
-     * {@link Float#float16ToFloat}. The Vector API has no half conversion, so this moves the
-     * exponent/mantissa bits into float position and multiplies by 2^112, which is exact for
-     * normal and subnormal halves alike; infinities and NaNs get the float's all-ones exponent.
+    /*
+     * Q4_K/Q5_K pack the 6-bit scale and min of their 8 sub-blocks into 12 bytes (ggml's
+     * get_scale_min_k4): sub-blocks 0..3 keep scale and min in the low 6 bits of bytes 0..3 and
+     * 4..7; sub-blocks 4..7 keep their low 4 bits in the nibbles of bytes 8..11 and their top 2
+     * bits in the top bits of bytes 0..3 (scales) and 4..7 (mins). Reading the 12 bytes as three
+     * little-endian words decodes all 8 at once; byte j of the result belongs to sub-block j.
      */
-    static FloatVector f16x8(MemorySegment s, long offset) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S8, s, offset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, I, 0);
-        IntVector magnitude = h.and(0x7fff);
-        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-        IntVector finite = shifted.reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).reinterpretAsInts();
-        IntVector special = shifted.or(0x7f800000);
-        IntVector bits = finite.blend(special, magnitude.compare(VectorOperators.GE, MAX_HALF_EXPONENT_BITS));
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+
+    /** The 8 sub-block scales of a Q4_K/Q5_K super-block whose scale bytes start at {@code at}. */
+    static long scalesK4(MemorySegment s, long at) {
+        int w0 = s.get(LE_INT, at);
+        int w2 = s.get(LE_INT, at + 8);
+        int low = w0 & 0x3f3f3f3f;
+        int high = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
+        return Integer.toUnsignedLong(low) | (long) high << 32;
     }
 
-    /** Eight bfloat16 values at {@code offset}: the float's upper 16 bits. */
-    static FloatVector bf16x8(MemorySegment s, long offset) {
-        return ((IntVector) ShortVector.fromMemorySegment(S8, s, offset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    /** The 8 sub-block mins of a Q4_K/Q5_K super-block whose scale bytes start at {@code at}. */
+    static long minsK4(MemorySegment s, long at) {
+        int w1 = s.get(LE_INT, at + 4);
+        int w2 = s.get(LE_INT, at + 8);
+        int low = w1 & 0x3f3f3f3f;
+        int high = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
+        return Integer.toUnsignedLong(low) | (long) high << 32;
     }
 
-    /**
-     * The 6-bit scale and min of sub-block {@code j} (0..7) of a Q4_K/Q5_K super-block, packed in
-     * 12 bytes at {@code scales} (ggml's get_scale_min_k4): sub-blocks 0..3 use the low 6 bits of
-     * bytes 0..3 / 4..7; sub-blocks 4..7 put their low 4 bits in bytes 8..11 and borrow the top 2
-     * bits of bytes 0..3 / 4..7. Returns {@code scale | min << 8}.
-     */
-    static int scaleMinK4(MemorySegment s, long scales, int j) {
-        int sc;
-        int m;
-        if (j < 4) {
-            sc = u8(s, scales + j) & 63;
-            m = u8(s, scales + j + 4) & 63;
-        } else {
-            int packed = u8(s, scales + j + 4);
-            sc = (packed & 0xF) | ((u8(s, scales + j - 4) >> 6) << 4);
-            m = (packed >> 4) | ((u8(s, scales + j) >> 6) << 4);
-        }
-        return sc | m << 8;
+    /** Byte {@code j} of a packed word as 0..255. */
+    static int byteOf(long packed, int j) {
+        return (int) (packed >>> (8 * j)) & 0xFF;
     }
 
     /** Portable dot: decode a chunk of whole blocks, then multiply; used where vectors are narrow. */

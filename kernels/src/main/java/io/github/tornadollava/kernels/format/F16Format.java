@@ -3,9 +3,18 @@ package io.github.tornadollava.kernels.format;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
-/** IEEE half precision, little-endian; widened exactly to float. */
+/**
+ * IEEE half precision, little-endian; widened exactly to float.
+ *
+ * <p>The Vector API has no half conversion, so eight halves are widened with integer ops: the
+ * exponent and mantissa bits move to float position and a multiply by 2^112 rebiases the
+ * exponent, which is exact for normal and subnormal halves alike; infinities and NaNs get the
+ * float's all-ones exponent, and the sign is copied. Bit-exact with {@link Float#float16ToFloat}.
+ */
 final class F16Format implements WeightFormat {
 
     @Override
@@ -15,13 +24,27 @@ final class F16Format implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
-        int i = 0;
-        if (Blocks.VECTORIZED) {
-            for (int upper = n & ~7; i < upper; i += 8) {
-                Blocks.f16x8(data, byteOffset + 2L * i).intoArray(out, outOffset + i);
-            }
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
         }
-        for (; i < n; i++) {
+        int i = 0;
+        for (int upper = n & ~7; i < upper; i += 8) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
+                    .convertShape(VectorOperators.S2I, Blocks.I, 0);
+            IntVector magnitude = h.and(0x7fff);
+            IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+            IntVector finite = shifted.reinterpretAsFloats().mul(Blocks.HALF_TO_FLOAT_SCALE).reinterpretAsInts();
+            IntVector bits = finite.blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.GE, Blocks.HALF_EXPONENT_MASK))
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+            bits.reinterpretAsFloats().intoArray(out, outOffset + i);
+        }
+        dequantizeScalar(data, byteOffset + 2L * i, out, outOffset + i, n - i);
+    }
+
+    /** One value at a time (also the vector path's tail). Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) {
             out[outOffset + i] = Blocks.f16(data, byteOffset + 2L * i);
         }
     }
@@ -31,15 +54,19 @@ final class F16Format implements WeightFormat {
         if (!Blocks.VECTORIZED) {
             return Blocks.dotByDequantizing(this, data, byteOffset, x, xOffset, n);
         }
-        // two accumulators hide the FMA latency
-        FloatVector acc0 = FloatVector.zero(Blocks.F);
-        FloatVector acc1 = FloatVector.zero(Blocks.F);
+        FloatVector acc = FloatVector.zero(Blocks.F);
         int i = 0;
-        for (int upper = n & ~15; i < upper; i += 16) {
-            acc0 = Blocks.f16x8(data, byteOffset + 2L * i).fma(Blocks.x8(x, xOffset + i), acc0);
-            acc1 = Blocks.f16x8(data, byteOffset + 2L * i + 16).fma(Blocks.x8(x, xOffset + i + 8), acc1);
+        for (int upper = n & ~7; i < upper; i += 8) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
+                    .convertShape(VectorOperators.S2I, Blocks.I, 0);
+            IntVector magnitude = h.and(0x7fff);
+            IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+            IntVector finite = shifted.reinterpretAsFloats().mul(Blocks.HALF_TO_FLOAT_SCALE).reinterpretAsInts();
+            IntVector bits = finite.blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.GE, Blocks.HALF_EXPONENT_MASK))
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+            acc = bits.reinterpretAsFloats().fma(FloatVector.fromArray(Blocks.F, x, xOffset + i), acc);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += Blocks.f16(data, byteOffset + 2L * i) * x[xOffset + i];
         }

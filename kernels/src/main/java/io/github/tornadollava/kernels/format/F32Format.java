@@ -26,14 +26,22 @@ final class F32Format implements WeightFormat {
 
     @Override
     public float dot(MemorySegment data, long byteOffset, float[] x, int xOffset, int n) {
-        FloatVector acc = FloatVector.zero(S);
+        // two accumulators: one FMA chain would wait on its own latency
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        int step = S.length();
         int i = 0;
-        int upper = S.loopBound(n);
-        for (; i < upper; i += S.length()) {
-            FloatVector w = FloatVector.fromMemorySegment(S, data, byteOffset + 4L * i, ByteOrder.LITTLE_ENDIAN);
-            acc = w.fma(FloatVector.fromArray(S, x, xOffset + i), acc);
+        for (int upper = n - n % (2 * step); i < upper; i += 2 * step) {
+            acc0 = FloatVector.fromMemorySegment(S, data, byteOffset + 4L * i, ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(S, x, xOffset + i), acc0);
+            acc1 = FloatVector.fromMemorySegment(S, data, byteOffset + 4L * (i + step), ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(S, x, xOffset + i + step), acc1);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (int upper = S.loopBound(n); i < upper; i += step) {
+            acc0 = FloatVector.fromMemorySegment(S, data, byteOffset + 4L * i, ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(S, x, xOffset + i), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += data.get(LE_FLOAT, byteOffset + 4L * i) * x[xOffset + i];
         }

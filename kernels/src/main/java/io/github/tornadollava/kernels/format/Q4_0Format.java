@@ -2,6 +2,7 @@ package io.github.tornadollava.kernels.format;
 
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -22,22 +23,33 @@ final class Q4_0Format implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
+        }
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             float d = Blocks.f16(data, o);
             int y = outOffset + b * BLOCK;
-            if (Blocks.VECTORIZED) {
-                for (int k = 0; k < 16; k += 8) {
-                    IntVector q = Blocks.u8x8(data, o + 2 + k);
-                    Blocks.toFloat(q.and(0xF).sub(8)).mul(d).intoArray(out, y + k);
-                    Blocks.toFloat(q.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(out, y + 16 + k);
-                }
-            } else {
-                for (int j = 0; j < 16; j++) {
-                    int q = Blocks.u8(data, o + 2 + j);
-                    out[y + j] = ((q & 0xF) - 8) * d;
-                    out[y + j + 16] = ((q >> 4) - 8) * d;
-                }
+            for (int k = 0; k < 16; k += 8) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 2 + k, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+                ((FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(out, y + k);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(out, y + 16 + k);
+            }
+        }
+    }
+
+    /** ggml's dequantize_row_q4_0, one byte (two weights) at a time. Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            float d = Blocks.f16(data, o);
+            int y = outOffset + b * BLOCK;
+            for (int j = 0; j < 16; j++) {
+                int q = Blocks.u8(data, o + 2 + j);
+                out[y + j] = ((q & 0xF) - 8) * d;
+                out[y + j + 16] = ((q >> 4) - 8) * d;
             }
         }
     }
@@ -51,13 +63,16 @@ final class Q4_0Format implements WeightFormat {
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             int xi = xOffset + b * BLOCK;
-            IntVector q0 = Blocks.u8x8(data, o + 2);
-            IntVector q1 = Blocks.u8x8(data, o + 10);
-            FloatVector s0 = Blocks.toFloat(q0.and(0xF).sub(8)).mul(Blocks.x8(x, xi));
-            FloatVector s1 = Blocks.toFloat(q1.and(0xF).sub(8)).mul(Blocks.x8(x, xi + 8));
-            s0 = Blocks.toFloat(q0.lanewise(VectorOperators.LSHR, 4).sub(8)).fma(Blocks.x8(x, xi + 16), s0);
-            s1 = Blocks.toFloat(q1.lanewise(VectorOperators.LSHR, 4).sub(8)).fma(Blocks.x8(x, xi + 24), s1);
-            acc = s0.add(s1).fma(Blocks.splat(Blocks.f16(data, o)), acc);
+            FloatVector sum = FloatVector.zero(Blocks.F);
+            for (int k = 0; k < 16; k += 8) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 2 + k, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+                FloatVector lo = (FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+                sum = lo.fma(FloatVector.fromArray(Blocks.F, x, xi + k), sum);
+                sum = hi.fma(FloatVector.fromArray(Blocks.F, x, xi + 16 + k), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

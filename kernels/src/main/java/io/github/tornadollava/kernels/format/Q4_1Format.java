@@ -2,6 +2,7 @@ package io.github.tornadollava.kernels.format;
 
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -45,19 +46,19 @@ final class Q4_1Format implements WeightFormat {
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             int xi = xOffset + b * BLOCK;
-            IntVector q0 = Blocks.u8x8(data, o + 4);
-            IntVector q1 = Blocks.u8x8(data, o + 12);
-            FloatVector x0 = Blocks.x8(x, xi);
-            FloatVector x1 = Blocks.x8(x, xi + 8);
-            FloatVector x2 = Blocks.x8(x, xi + 16);
-            FloatVector x3 = Blocks.x8(x, xi + 24);
-            FloatVector qx = Blocks.toFloat(q0.and(0xF)).mul(x0);
-            qx = Blocks.toFloat(q1.and(0xF)).fma(x1, qx);
-            qx = Blocks.toFloat(q0.lanewise(VectorOperators.LSHR, 4)).fma(x2, qx);
-            qx = Blocks.toFloat(q1.lanewise(VectorOperators.LSHR, 4)).fma(x3, qx);
-            FloatVector sx = x0.add(x1).add(x2.add(x3));
-            acc = qx.fma(Blocks.splat(Blocks.f16(data, o)), acc);
-            acc = sx.fma(Blocks.splat(Blocks.f16(data, o + 2)), acc);
+            FloatVector qx = FloatVector.zero(Blocks.F);
+            FloatVector sx = FloatVector.zero(Blocks.F);
+            for (int k = 0; k < 16; k += 8) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 4 + k, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+                FloatVector xLo = FloatVector.fromArray(Blocks.F, x, xi + k);
+                FloatVector xHi = FloatVector.fromArray(Blocks.F, x, xi + 16 + k);
+                qx = ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0)).fma(xLo, qx);
+                qx = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xHi, qx);
+                sx = sx.add(xLo).add(xHi);
+            }
+            acc = qx.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
+            acc = sx.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2))), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -2,6 +2,7 @@ package io.github.tornadollava.kernels.format;
 
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -47,14 +48,21 @@ final class Q5_0Format implements WeightFormat {
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             int xi = xOffset + b * BLOCK;
-            IntVector qh = IntVector.broadcast(Blocks.I, data.get(Blocks.LE_INT, o + 2));
-            IntVector q0 = Blocks.u8x8(data, o + 6);
-            IntVector q1 = Blocks.u8x8(data, o + 14);
-            FloatVector s0 = Blocks.toFloat(Q5.low(q0, qh, 0).sub(16)).mul(Blocks.x8(x, xi));
-            FloatVector s1 = Blocks.toFloat(Q5.low(q1, qh, 8).sub(16)).mul(Blocks.x8(x, xi + 8));
-            s0 = Blocks.toFloat(Q5.high(q0, qh, 16).sub(16)).fma(Blocks.x8(x, xi + 16), s0);
-            s1 = Blocks.toFloat(Q5.high(q1, qh, 24).sub(16)).fma(Blocks.x8(x, xi + 24), s1);
-            acc = s0.add(s1).fma(Blocks.splat(Blocks.f16(data, o)), acc);
+            int qh = data.get(Blocks.LE_INT, o + 2);
+            // lane i of slice k needs bit k+i (low nibbles) or bit k+16+i (high nibbles) at bit 4
+            IntVector hLo = IntVector.broadcast(Blocks.I, qh << 4);
+            IntVector hHi = IntVector.broadcast(Blocks.I, qh);
+            FloatVector sum = FloatVector.zero(Blocks.F);
+            for (int k = 0; k < 16; k += 8) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 6 + k, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+                IntVector lo = q.and(0xF).or(hLo.lanewise(VectorOperators.LSHR, IntVector.fromArray(Blocks.I, Blocks.LANE_INDEX, k)).and(0x10));
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4)
+                        .or(hHi.lanewise(VectorOperators.LSHR, IntVector.fromArray(Blocks.I, Blocks.LANE_INDEX, k + 12)).and(0x10));
+                sum = ((FloatVector) lo.sub(16).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Blocks.F, x, xi + k), sum);
+                sum = ((FloatVector) hi.sub(16).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Blocks.F, x, xi + 16 + k), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -2,6 +2,7 @@ package io.github.tornadollava.kernels.format;
 
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -43,24 +44,30 @@ final class Q5_1Format implements WeightFormat {
         if (!Blocks.VECTORIZED) {
             return Blocks.dotByDequantizing(this, data, byteOffset, x, xOffset, n);
         }
+        // sum((q*d + m) * x) = d * sum(q*x) + m * sum(x)
         FloatVector acc = FloatVector.zero(Blocks.F);
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             int xi = xOffset + b * BLOCK;
-            IntVector qh = IntVector.broadcast(Blocks.I, data.get(Blocks.LE_INT, o + 4));
-            IntVector q0 = Blocks.u8x8(data, o + 8);
-            IntVector q1 = Blocks.u8x8(data, o + 16);
-            FloatVector x0 = Blocks.x8(x, xi);
-            FloatVector x1 = Blocks.x8(x, xi + 8);
-            FloatVector x2 = Blocks.x8(x, xi + 16);
-            FloatVector x3 = Blocks.x8(x, xi + 24);
-            FloatVector qx = Blocks.toFloat(Q5.low(q0, qh, 0)).mul(x0);
-            qx = Blocks.toFloat(Q5.low(q1, qh, 8)).fma(x1, qx);
-            qx = Blocks.toFloat(Q5.high(q0, qh, 16)).fma(x2, qx);
-            qx = Blocks.toFloat(Q5.high(q1, qh, 24)).fma(x3, qx);
-            FloatVector sx = x0.add(x1).add(x2.add(x3));
-            acc = qx.fma(Blocks.splat(Blocks.f16(data, o)), acc);
-            acc = sx.fma(Blocks.splat(Blocks.f16(data, o + 2)), acc);
+            int qh = data.get(Blocks.LE_INT, o + 4);
+            IntVector hLo = IntVector.broadcast(Blocks.I, qh << 4);
+            IntVector hHi = IntVector.broadcast(Blocks.I, qh);
+            FloatVector qx = FloatVector.zero(Blocks.F);
+            FloatVector sx = FloatVector.zero(Blocks.F);
+            for (int k = 0; k < 16; k += 8) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 8 + k, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+                IntVector lo = q.and(0xF).or(hLo.lanewise(VectorOperators.LSHR, IntVector.fromArray(Blocks.I, Blocks.LANE_INDEX, k)).and(0x10));
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4)
+                        .or(hHi.lanewise(VectorOperators.LSHR, IntVector.fromArray(Blocks.I, Blocks.LANE_INDEX, k + 12)).and(0x10));
+                FloatVector xLo = FloatVector.fromArray(Blocks.F, x, xi + k);
+                FloatVector xHi = FloatVector.fromArray(Blocks.F, x, xi + 16 + k);
+                qx = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(xLo, qx);
+                qx = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(xHi, qx);
+                sx = sx.add(xLo).add(xHi);
+            }
+            acc = qx.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
+            acc = sx.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2))), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -2,6 +2,7 @@ package io.github.tornadollava.kernels.format;
 
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -28,14 +29,14 @@ final class Q5_KFormat implements WeightFormat {
             long o = byteOffset + (long) b * BYTES;
             float d = Blocks.f16(data, o);
             float min = Blocks.f16(data, o + 2);
+            long scales = Blocks.scalesK4(data, o + 4);
+            long mins = Blocks.minsK4(data, o + 4);
             int y = outOffset + b * BLOCK;
             for (int g = 0; g < 4; g++) {
-                int sm1 = Blocks.scaleMinK4(data, o + 4, 2 * g);
-                int sm2 = Blocks.scaleMinK4(data, o + 4, 2 * g + 1);
-                float d1 = d * (sm1 & 0xFF);
-                float m1 = min * (sm1 >> 8);
-                float d2 = d * (sm2 & 0xFF);
-                float m2 = min * (sm2 >> 8);
+                float d1 = d * Blocks.byteOf(scales, 2 * g);
+                float m1 = min * Blocks.byteOf(mins, 2 * g);
+                float d2 = d * Blocks.byteOf(scales, 2 * g + 1);
+                float m2 = min * Blocks.byteOf(mins, 2 * g + 1);
                 int u1 = 1 << (2 * g);
                 int u2 = 2 << (2 * g);
                 long ql = o + 48 + 32L * g;
@@ -55,16 +56,21 @@ final class Q5_KFormat implements WeightFormat {
         if (!Blocks.VECTORIZED) {
             return Blocks.dotByDequantizing(this, data, byteOffset, x, xOffset, n);
         }
-        FloatVector acc = FloatVector.zero(Blocks.F);
-        IntVector[] qh = new IntVector[4];
+        // two independent chains (scaled q*x sums, scaled x sums) keep the FMA latency hidden
+        FloatVector accQ = FloatVector.zero(Blocks.F);
+        FloatVector accM = FloatVector.zero(Blocks.F);
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
-            float d = Blocks.f16(data, o);
-            float min = Blocks.f16(data, o + 2);
-            for (int k = 0; k < 4; k++) {
-                // shifted so that the bit for sub-block s lands on bit 4 after >>> s
-                qh[k] = Blocks.u8x8(data, o + 16 + 8 * k).lanewise(VectorOperators.LSHL, 4);
-            }
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o));
+            float min = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2));
+            // Blocks.scalesK4 / minsK4, spelled out: no calls while vectors are live
+            int w0 = data.get(Blocks.LE_INT, o + 4);
+            int w1 = data.get(Blocks.LE_INT, o + 8);
+            int w2 = data.get(Blocks.LE_INT, o + 12);
+            long scales = Integer.toUnsignedLong(w0 & 0x3f3f3f3f)
+                    | (long) ((w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4)) << 32;
+            long mins = Integer.toUnsignedLong(w1 & 0x3f3f3f3f)
+                    | (long) (((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4)) << 32;
             for (int g = 0; g < 4; g++) {
                 long ql = o + 48 + 32L * g;
                 int xi = xOffset + b * BLOCK + 64 * g;
@@ -72,25 +78,27 @@ final class Q5_KFormat implements WeightFormat {
                 FloatVector qxHi = FloatVector.zero(Blocks.F);
                 FloatVector sxLo = FloatVector.zero(Blocks.F);
                 FloatVector sxHi = FloatVector.zero(Blocks.F);
-                for (int k = 0; k < 4; k++) {
-                    IntVector v = Blocks.u8x8(data, ql + 8 * k);
-                    IntVector lo = v.and(0xF).or(qh[k].lanewise(VectorOperators.LSHR, 2 * g).and(0x10));
-                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4).or(qh[k].lanewise(VectorOperators.LSHR, 2 * g + 1).and(0x10));
-                    FloatVector xLo = Blocks.x8(x, xi + 8 * k);
-                    FloatVector xHi = Blocks.x8(x, xi + 32 + 8 * k);
-                    qxLo = Blocks.toFloat(lo).fma(xLo, qxLo);
-                    qxHi = Blocks.toFloat(hi).fma(xHi, qxHi);
+                for (int k = 0; k < 32; k += 8) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, ql + k, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+                    // qh bits moved up by 4, so that bit s of qh lands on bit 4 after >>> s
+                    IntVector h = ((IntVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 16 + k, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0)).lanewise(VectorOperators.LSHL, 4);
+                    IntVector lo = v.and(0xF).or(h.lanewise(VectorOperators.LSHR, 2 * g).and(0x10));
+                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2 * g + 1).and(0x10));
+                    FloatVector xLo = FloatVector.fromArray(Blocks.F, x, xi + k);
+                    FloatVector xHi = FloatVector.fromArray(Blocks.F, x, xi + 32 + k);
+                    qxLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(xLo, qxLo);
+                    qxHi = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(xHi, qxHi);
                     sxLo = sxLo.add(xLo);
                     sxHi = sxHi.add(xHi);
                 }
-                int sm1 = Blocks.scaleMinK4(data, o + 4, 2 * g);
-                int sm2 = Blocks.scaleMinK4(data, o + 4, 2 * g + 1);
-                acc = qxLo.fma(Blocks.splat(d * (sm1 & 0xFF)), acc);
-                acc = sxLo.fma(Blocks.splat(-(min * (sm1 >> 8))), acc);
-                acc = qxHi.fma(Blocks.splat(d * (sm2 & 0xFF)), acc);
-                acc = sxHi.fma(Blocks.splat(-(min * (sm2 >> 8))), acc);
+                accQ = qxLo.fma(FloatVector.broadcast(Blocks.F, d * ((int) (scales >>> (16 * g)) & 0xFF)), accQ);
+                accM = sxLo.fma(FloatVector.broadcast(Blocks.F, min * ((int) (mins >>> (16 * g)) & 0xFF)), accM);
+                accQ = qxHi.fma(FloatVector.broadcast(Blocks.F, d * ((int) (scales >>> (16 * g + 8)) & 0xFF)), accQ);
+                accM = sxHi.fma(FloatVector.broadcast(Blocks.F, min * ((int) (mins >>> (16 * g + 8)) & 0xFF)), accM);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return accQ.sub(accM).reduceLanes(VectorOperators.ADD);
     }
 }

@@ -3,9 +3,10 @@ package io.github.tornadollava.kernels.format;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml block_q6_K: 210 bytes for 256 weights =
@@ -14,19 +15,60 @@ import jdk.incubator.vector.VectorOperators;
  * low nibbles of weights l, l+32 (low nibble) and l+64, l+96 (high nibble), and the four 2-bit
  * fields of qh[l] give their top bits. Sixteen weights share a signed 8-bit scale.
  * weight = (d * scale) * (q - 32).
+ *
+ * <p>The vector kernel unpacks a whole half at once in 32 byte lanes (l = 0..31), which gives
+ * four rows q1..q4 of 32 signed 6-bit weights; each row is widened to floats 8 lanes at a time.
  */
 final class Q6_KFormat implements WeightFormat {
 
     private static final int BLOCK = 256;
     private static final int BYTES = 210;
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
 
     @Override
     public GGMLType type() {
         return GGMLType.Q6_K;
     }
 
+    private static int scale(MemorySegment data, long scales, int i) {
+        return data.get(ValueLayout.JAVA_BYTE, scales + i);
+    }
+
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
+        }
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            float d = Blocks.f16(data, o + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = o + 64L * half;
+                long qh = o + 128 + 32L * half;
+                long sc = o + 192 + 8L * half;
+                int y = outOffset + b * BLOCK + 128 * half;
+                ByteVector a = ByteVector.fromMemorySegment(B32, data, ql, Blocks.LE);
+                ByteVector c = ByteVector.fromMemorySegment(B32, data, ql + 32, Blocks.LE);
+                ByteVector h = ByteVector.fromMemorySegment(B32, data, qh, Blocks.LE);
+                ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                ByteVector q2 = c.and((byte) 0xF).or(h.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
+                ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30)).sub((byte) 32);
+                ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                for (int part = 0; part < 4; part++) {
+                    int is = part / 2;
+                    int l = 8 * part;
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is)).intoArray(out, y + l);
+                    ((FloatVector) q2.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 2)).intoArray(out, y + l + 32);
+                    ((FloatVector) q3.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 4)).intoArray(out, y + l + 64);
+                    ((FloatVector) q4.convertShape(VectorOperators.B2F, Blocks.F, part)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + is + 6)).intoArray(out, y + l + 96);
+                }
+            }
+        }
+    }
+
+    /** ggml's dequantize_row_q6_K, four weights per step. Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             float d = Blocks.f16(data, o + 208);
@@ -53,10 +95,6 @@ final class Q6_KFormat implements WeightFormat {
         }
     }
 
-    private static int scale(MemorySegment data, long scales, int i) {
-        return data.get(ValueLayout.JAVA_BYTE, scales + i);
-    }
-
     @Override
     public float dot(MemorySegment data, long byteOffset, float[] x, int xOffset, int n) {
         if (!Blocks.VECTORIZED) {
@@ -65,35 +103,35 @@ final class Q6_KFormat implements WeightFormat {
         FloatVector acc = FloatVector.zero(Blocks.F);
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
-            float d = Blocks.f16(data, o + 208);
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 208));
             for (int half = 0; half < 2; half++) {
                 long ql = o + 64L * half;
                 long qh = o + 128 + 32L * half;
                 long sc = o + 192 + 8L * half;
                 int xi = xOffset + b * BLOCK + 128 * half;
-                // l in [16p, 16p+16) shares scale p (+2, +4, +6 for the other three weight rows)
+                ByteVector a = ByteVector.fromMemorySegment(B32, data, ql, Blocks.LE);
+                ByteVector c = ByteVector.fromMemorySegment(B32, data, ql + 32, Blocks.LE);
+                ByteVector h = ByteVector.fromMemorySegment(B32, data, qh, Blocks.LE);
+                ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                ByteVector q2 = c.and((byte) 0xF).or(h.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
+                ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 0x30)).sub((byte) 32);
+                ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                // l in [16p, 16p+16) = byte parts 2p and 2p+1 share scale p (+2, +4, +6 for rows q2..q4)
                 for (int p = 0; p < 2; p++) {
-                    FloatVector s1 = FloatVector.zero(Blocks.F);
-                    FloatVector s2 = FloatVector.zero(Blocks.F);
-                    FloatVector s3 = FloatVector.zero(Blocks.F);
-                    FloatVector s4 = FloatVector.zero(Blocks.F);
-                    for (int l = 16 * p; l < 16 * p + 16; l += 8) {
-                        IntVector a = Blocks.u8x8(data, ql + l);
-                        IntVector c = Blocks.u8x8(data, ql + l + 32);
-                        IntVector h = Blocks.u8x8(data, qh + l).lanewise(VectorOperators.LSHL, 4);
-                        IntVector q1 = a.and(0xF).or(h.and(0x30)).sub(32);
-                        IntVector q2 = c.and(0xF).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
-                        IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32);
-                        IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32);
-                        s1 = Blocks.toFloat(q1).fma(Blocks.x8(x, xi + l), s1);
-                        s2 = Blocks.toFloat(q2).fma(Blocks.x8(x, xi + l + 32), s2);
-                        s3 = Blocks.toFloat(q3).fma(Blocks.x8(x, xi + l + 64), s3);
-                        s4 = Blocks.toFloat(q4).fma(Blocks.x8(x, xi + l + 96), s4);
-                    }
-                    acc = s1.fma(Blocks.splat(d * scale(data, sc, p)), acc);
-                    acc = s2.fma(Blocks.splat(d * scale(data, sc, p + 2)), acc);
-                    acc = s3.fma(Blocks.splat(d * scale(data, sc, p + 4)), acc);
-                    acc = s4.fma(Blocks.splat(d * scale(data, sc, p + 6)), acc);
+                    int l0 = 16 * p;
+                    int l1 = 16 * p + 8;
+                    FloatVector s1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, Blocks.F, 2 * p)).mul(FloatVector.fromArray(Blocks.F, x, xi + l0));
+                    s1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, Blocks.F, 2 * p + 1)).fma(FloatVector.fromArray(Blocks.F, x, xi + l1), s1);
+                    FloatVector s2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, Blocks.F, 2 * p)).mul(FloatVector.fromArray(Blocks.F, x, xi + 32 + l0));
+                    s2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, Blocks.F, 2 * p + 1)).fma(FloatVector.fromArray(Blocks.F, x, xi + 32 + l1), s2);
+                    FloatVector s3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, Blocks.F, 2 * p)).mul(FloatVector.fromArray(Blocks.F, x, xi + 64 + l0));
+                    s3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, Blocks.F, 2 * p + 1)).fma(FloatVector.fromArray(Blocks.F, x, xi + 64 + l1), s3);
+                    FloatVector s4 = ((FloatVector) q4.convertShape(VectorOperators.B2F, Blocks.F, 2 * p)).mul(FloatVector.fromArray(Blocks.F, x, xi + 96 + l0));
+                    s4 = ((FloatVector) q4.convertShape(VectorOperators.B2F, Blocks.F, 2 * p + 1)).fma(FloatVector.fromArray(Blocks.F, x, xi + 96 + l1), s4);
+                    // combine the four row sums first: one add on the loop-carried chain
+                    FloatVector t = s1.mul(d * data.get(ValueLayout.JAVA_BYTE, sc + p)).add(s2.mul(d * data.get(ValueLayout.JAVA_BYTE, sc + p + 2)));
+                    FloatVector u = s3.mul(d * data.get(ValueLayout.JAVA_BYTE, sc + p + 4)).add(s4.mul(d * data.get(ValueLayout.JAVA_BYTE, sc + p + 6)));
+                    acc = acc.add(t.add(u));
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.github.tornadollava.kernels.format;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -21,18 +22,30 @@ final class Q8_0Format implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        if (!Blocks.VECTORIZED) {
+            dequantizeScalar(data, byteOffset, out, outOffset, n);
+            return;
+        }
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
             float d = Blocks.f16(data, o);
             int y = outOffset + b * BLOCK;
-            if (Blocks.VECTORIZED) {
-                for (int k = 0; k < BLOCK; k += 8) {
-                    Blocks.s8x8(data, o + 2 + k).mul(d).intoArray(out, y + k);
-                }
-            } else {
-                for (int j = 0; j < BLOCK; j++) {
-                    out[y + j] = data.get(ValueLayout.JAVA_BYTE, o + 2 + j) * d;
-                }
+            for (int k = 0; k < BLOCK; k += 8) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 2 + k, Blocks.LE)
+                        .convertShape(VectorOperators.B2F, Blocks.F, 0);
+                q.mul(d).intoArray(out, y + k);
+            }
+        }
+    }
+
+    /** ggml's dequantize_row_q8_0, one weight at a time. Used where vectors are narrow; tested everywhere. */
+    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            float d = Blocks.f16(data, o);
+            int y = outOffset + b * BLOCK;
+            for (int j = 0; j < BLOCK; j++) {
+                out[y + j] = data.get(ValueLayout.JAVA_BYTE, o + 2 + j) * d;
             }
         }
     }
@@ -44,14 +57,16 @@ final class Q8_0Format implements WeightFormat {
         }
         FloatVector acc = FloatVector.zero(Blocks.F);
         for (int b = 0; b < n / BLOCK; b++) {
-            long o = byteOffset + (long) b * BYTES + 2;
+            long o = byteOffset + (long) b * BYTES;
             int xi = xOffset + b * BLOCK;
             // sum(q * x) over the block first, then one multiply by the block scale
-            FloatVector s0 = Blocks.s8x8(data, o).mul(Blocks.x8(x, xi));
-            FloatVector s1 = Blocks.s8x8(data, o + 8).mul(Blocks.x8(x, xi + 8));
-            s0 = Blocks.s8x8(data, o + 16).fma(Blocks.x8(x, xi + 16), s0);
-            s1 = Blocks.s8x8(data, o + 24).fma(Blocks.x8(x, xi + 24), s1);
-            acc = s0.add(s1).fma(Blocks.splat(Blocks.f16(data, o - 2)), acc);
+            FloatVector sum = FloatVector.zero(Blocks.F);
+            for (int k = 0; k < BLOCK; k += 8) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(Blocks.B8, data, o + 2 + k, Blocks.LE)
+                        .convertShape(VectorOperators.B2F, Blocks.F, 0);
+                sum = q.fma(FloatVector.fromArray(Blocks.F, x, xi + k), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -107,6 +107,29 @@ class WeightFormatsTest {
         assertEquals(0f, out[5 + len]);
     }
 
+    /** The portable decoders that machines without 256-bit vectors use instead of the vector ones. */
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void scalarDequantizeIsBitExactToo(GGMLType type) {
+        Random rnd = new Random(type.id * 31L + 5);
+        byte[] bytes = randomData(type, N, rnd);
+        float[] want = GgmlReference.dequantize(type, bytes, N);
+        MemorySegment seg = offHeap(bytes);
+        int skip = type.blockSize == 1 ? 3 : type.blockSize;
+        int len = N - skip;
+        float[] got = new float[len + 2];
+        switch (type) {
+            case F16 -> F16Format.dequantizeScalar(seg, type.byteSize(skip), got, 2, len);
+            case BF16 -> BF16Format.dequantizeScalar(seg, type.byteSize(skip), got, 2, len);
+            case Q8_0 -> Q8_0Format.dequantizeScalar(seg, type.byteSize(skip), got, 2, len);
+            case Q4_0 -> Q4_0Format.dequantizeScalar(seg, type.byteSize(skip), got, 2, len);
+            case Q4_K -> Q4_KFormat.dequantizeScalar(seg, type.byteSize(skip), got, 2, len);
+            case Q6_K -> Q6_KFormat.dequantizeScalar(seg, type.byteSize(skip), got, 2, len);
+            default -> throw new AssertionError(type);
+        }
+        assertBitsEqual(want, skip, got, 2, len, type + " scalar");
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void dotEqualsDequantizeThenMultiply(GGMLType type) {

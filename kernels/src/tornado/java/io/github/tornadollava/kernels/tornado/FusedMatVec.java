@@ -1,0 +1,334 @@
+package io.github.tornadollava.kernels.tornado;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
+
+/**
+ * Decode mat-vecs with the RMSNorm that precedes them folded in, and the SiLU-gated FFN
+ * ({@code silu(W_gate x) * (W_up x)}) as one kernel.
+ *
+ * <p>Why fuse: the normalised vector would otherwise be written to and re-read from global
+ * memory, and the gate/up activations too, in three extra launches per layer. Each work-group
+ * (one per output row, as in {@link MatVec}) recomputes the sum of squares of the raw
+ * {@code x} itself; {@code x} is a few KiB that every group reads anyway and that stays in
+ * cache, so the redundant reduction is far cheaper than a separate norm kernel and its barrier
+ * between launches. {@code RMSNorm(x)[c] = x[c] * normWeight[c] / sqrt(mean(x^2) + eps)}.
+ */
+public final class FusedMatVec {
+
+    private FusedMatVec() {
+    }
+
+    /** {@code y[r] = (accumulate ? y[r] : 0) + sum_c W[r][c] * RMSNorm(x)[c]}, F32 weights. */
+    public static void rmsNormMatVecF32(KernelContext ctx, FloatArray x, FloatArray normWeight, FloatArray w, FloatArray y, int rows, int cols, float eps, int accumulate) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] partial = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float v = x.get(c);
+            ss += v * v;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        float sum = 0.0f;
+        if (row < rows) {
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                sum += w.get(base + c) * (x.get(c) * normWeight.get(c));
+            }
+        }
+        partial[lid] = sum;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                partial[lid] += partial[lid + stride];
+            }
+        }
+        if (lid == 0 && row < rows) {
+            float result = partial[0] * inv;
+            if (accumulate != 0) {
+                result += y.get(row);
+            }
+            y.set(row, result);
+        }
+    }
+
+    /** As {@link #rmsNormMatVecF32}, F16 weights (raw half bits). */
+    public static void rmsNormMatVecF16(KernelContext ctx, FloatArray x, FloatArray normWeight, ShortArray w, FloatArray y, int rows, int cols, float eps, int accumulate) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] partial = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float v = x.get(c);
+            ss += v * v;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        float sum = 0.0f;
+        if (row < rows) {
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                sum += Fp16.decode(w.get(base + c)) * (x.get(c) * normWeight.get(c));
+            }
+        }
+        partial[lid] = sum;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                partial[lid] += partial[lid + stride];
+            }
+        }
+        if (lid == 0 && row < rows) {
+            float result = partial[0] * inv;
+            if (accumulate != 0) {
+                result += y.get(row);
+            }
+            y.set(row, result);
+        }
+    }
+
+    /** As {@link #rmsNormMatVecF32}, Q8_0 weights (quants + per-32 scales). */
+    public static void rmsNormMatVecQ8(KernelContext ctx, FloatArray x, FloatArray normWeight, ByteArray quants, FloatArray scales, FloatArray y, int rows, int cols, float eps,
+            int accumulate) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] partial = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float v = x.get(c);
+            ss += v * v;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        float sum = 0.0f;
+        if (row < rows) {
+            int blocksPerRow = cols / KernelConfig.Q8_BLOCK;
+            for (int b = lid; b < blocksPerRow; b += localSize) {
+                int block = row * blocksPerRow + b;
+                int q = block * KernelConfig.Q8_BLOCK;
+                int c = b * KernelConfig.Q8_BLOCK;
+                float blockSum = 0.0f;
+                for (int i = 0; i < KernelConfig.Q8_BLOCK; i++) {
+                    blockSum += quants.get(q + i) * (x.get(c + i) * normWeight.get(c + i));
+                }
+                sum += scales.get(block) * blockSum;
+            }
+        }
+        partial[lid] = sum;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                partial[lid] += partial[lid + stride];
+            }
+        }
+        if (lid == 0 && row < rows) {
+            float result = partial[0] * inv;
+            if (accumulate != 0) {
+                result += y.get(row);
+            }
+            y.set(row, result);
+        }
+    }
+
+    /**
+     * {@code y[r] = silu(g) * u} with {@code g = W_gate[r] . RMSNorm(x)} and
+     * {@code u = W_up[r] . RMSNorm(x)}, F32 weights ({@code rows = ffn dim, cols = model dim}).
+     * Both dot products share one pass over {@code x}.
+     */
+    public static void rmsNormGateUpSiluF32(KernelContext ctx, FloatArray x, FloatArray normWeight, FloatArray wGate, FloatArray wUp, FloatArray y, int rows, int cols, float eps) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] gates = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] ups = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float v = x.get(c);
+            ss += v * v;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        float g = 0.0f;
+        float u = 0.0f;
+        if (row < rows) {
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                float xn = x.get(c) * normWeight.get(c);
+                g += wGate.get(base + c) * xn;
+                u += wUp.get(base + c) * xn;
+            }
+        }
+        gates[lid] = g;
+        ups[lid] = u;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                gates[lid] += gates[lid + stride];
+                ups[lid] += ups[lid + stride];
+            }
+        }
+        if (lid == 0 && row < rows) {
+            float gate = gates[0] * inv;
+            float up = ups[0] * inv;
+            y.set(row, gate / (1.0f + TornadoMath.exp(-gate)) * up);
+        }
+    }
+
+    /** As {@link #rmsNormGateUpSiluF32}, F16 weights (raw half bits). */
+    public static void rmsNormGateUpSiluF16(KernelContext ctx, FloatArray x, FloatArray normWeight, ShortArray wGate, ShortArray wUp, FloatArray y, int rows, int cols, float eps) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] gates = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] ups = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float v = x.get(c);
+            ss += v * v;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        float g = 0.0f;
+        float u = 0.0f;
+        if (row < rows) {
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                float xn = x.get(c) * normWeight.get(c);
+                g += Fp16.decode(wGate.get(base + c)) * xn;
+                u += Fp16.decode(wUp.get(base + c)) * xn;
+            }
+        }
+        gates[lid] = g;
+        ups[lid] = u;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                gates[lid] += gates[lid + stride];
+                ups[lid] += ups[lid + stride];
+            }
+        }
+        if (lid == 0 && row < rows) {
+            float gate = gates[0] * inv;
+            float up = ups[0] * inv;
+            y.set(row, gate / (1.0f + TornadoMath.exp(-gate)) * up);
+        }
+    }
+
+    /** As {@link #rmsNormGateUpSiluF32}, Q8_0 weights (quants + per-32 scales for each matrix). */
+    public static void rmsNormGateUpSiluQ8(KernelContext ctx, FloatArray x, FloatArray normWeight, ByteArray gateQuants, FloatArray gateScales, ByteArray upQuants, FloatArray upScales,
+            FloatArray y, int rows, int cols, float eps) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] gates = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] ups = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float v = x.get(c);
+            ss += v * v;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        float g = 0.0f;
+        float u = 0.0f;
+        if (row < rows) {
+            int blocksPerRow = cols / KernelConfig.Q8_BLOCK;
+            for (int b = lid; b < blocksPerRow; b += localSize) {
+                int block = row * blocksPerRow + b;
+                int q = block * KernelConfig.Q8_BLOCK;
+                int c = b * KernelConfig.Q8_BLOCK;
+                float gBlock = 0.0f;
+                float uBlock = 0.0f;
+                for (int i = 0; i < KernelConfig.Q8_BLOCK; i++) {
+                    float xn = x.get(c + i) * normWeight.get(c + i);
+                    gBlock += gateQuants.get(q + i) * xn;
+                    uBlock += upQuants.get(q + i) * xn;
+                }
+                g += gateScales.get(block) * gBlock;
+                u += upScales.get(block) * uBlock;
+            }
+        }
+        gates[lid] = g;
+        ups[lid] = u;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                gates[lid] += gates[lid + stride];
+                ups[lid] += ups[lid + stride];
+            }
+        }
+        if (lid == 0 && row < rows) {
+            float gate = gates[0] * inv;
+            float up = ups[0] * inv;
+            y.set(row, gate / (1.0f + TornadoMath.exp(-gate)) * up);
+        }
+    }
+}
