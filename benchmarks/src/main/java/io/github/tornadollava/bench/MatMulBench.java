@@ -1,10 +1,5 @@
 package io.github.tornadollava.bench;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -34,7 +29,8 @@ import io.github.tornadollava.kernels.format.GGMLType;
  * <li>616 x 4096 x 11008: LLaMA-7B ffn_down over an image prompt (576 image tokens + text)</li>
  * <li>64 x 32000 x 2048: an output head over a prefill chunk</li>
  * </ul>
- * Run one shape: {@code java -jar benchmarks.jar MatMulBench -p shape=577x1024x1024 -p type=F32}.
+ * Run one shape: {@code java -jar benchmarks/target/benchmarks.jar MatMulBench.matmul -p shape=577x1024x1024 -p type=F32}.
+ * {@link MatMulBenchmark} covers every format on one prefill shape.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -43,9 +39,6 @@ import io.github.tornadollava.kernels.format.GGMLType;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 public class MatMulBench {
-
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** tokens x rows x cols: out is tokens x rows, the weight rows x cols. */
     @Param({"577x1024x1024", "577x4096x1024", "577x1024x4096", "64x2048x2048", "616x4096x11008", "64x32000x2048"})
@@ -79,12 +72,8 @@ public class MatMulBench {
         int rows = Integer.parseInt(dims[1]);
         int cols = Integer.parseInt(dims[2]);
         GGMLType t = GGMLType.valueOf(type);
-        w = new WeightMatrix(shape, t, randomWeights(t, rows, cols, new SplittableRandom(42)), rows, cols);
-        SplittableRandom rnd = new SplittableRandom(7);
-        x = new float[tokens * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        }
+        w = new WeightMatrix(shape, t, RandomWeights.matrix(t, rows, cols, 42), rows, cols);
+        x = RandomWeights.vector(tokens * cols, 7);
         out = new float[tokens * rows];
         gflopPerCall = 2.0 * tokens * rows * cols * 1e-9;
     }
@@ -94,38 +83,5 @@ public class MatMulBench {
         w.matmul(x, tokens, out);
         flops.gflop += gflopPerCall;
         return out;
-    }
-
-    /** Weights of a realistic magnitude (|w| < 0.05), scales normal, so no special-value path is timed. */
-    private static MemorySegment randomWeights(GGMLType type, int rows, int cols, SplittableRandom rnd) {
-        long n = (long) rows * cols;
-        MemorySegment seg = Arena.ofAuto().allocate(type.byteSize(n), 64);
-        switch (type) {
-            case F32 -> {
-                for (long i = 0; i < n; i++) {
-                    seg.set(LE_FLOAT, 4 * i, weight(rnd));
-                }
-            }
-            case F16 -> {
-                for (long i = 0; i < n; i++) {
-                    seg.set(LE_SHORT, 2 * i, Float.floatToFloat16(weight(rnd)));
-                }
-            }
-            case Q8_0 -> {
-                for (long b = 0; b < n / 32; b++) {
-                    long o = b * type.typeSize;
-                    seg.set(LE_SHORT, o, Float.floatToFloat16(0.05f / 127));
-                    for (int i = 0; i < 32; i++) {
-                        seg.set(ValueLayout.JAVA_BYTE, o + 2 + i, (byte) (rnd.nextInt(255) - 127));
-                    }
-                }
-            }
-            default -> throw new IllegalArgumentException("no benchmark weights for " + type);
-        }
-        return seg;
-    }
-
-    private static float weight(SplittableRandom rnd) {
-        return (float) (rnd.nextDouble() - 0.5) * 0.1f;
     }
 }
