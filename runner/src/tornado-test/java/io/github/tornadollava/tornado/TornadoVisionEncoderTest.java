@@ -43,7 +43,7 @@ class TornadoVisionEncoderTest {
              TornadoVisionEncoder device = new TornadoVisionEncoder(file, TornadoTestSupport.device().handle(), TornadoTestSupport.sizes(), profile,
                      Backend.LoadListener.NONE);
              CpuVisionEncoder cpu = CpuVisionEncoder.of(file)) {
-            profile.drain();
+            assertEquals("TornadoVM profiler: no graph executed", profile.drain(), "loading (JIT, weight upload) is not profiled");
             List<Integer> progress = new ArrayList<>();
             float[] actual = device.encode(pixels, (done, total) -> progress.add(done));
             assertEquals(expected.length, actual.length);

@@ -61,7 +61,7 @@ record DeviceVisionWeights(DeviceMatrix patchEmbedding, FloatArray patchBias, Fl
         }
         // Projector.load has checked the projector's tensors; read them again as matrices for the device.
         TensorLoader t = new TensorLoader(file);
-        int hidden = projector.type() == ProjectorType.MLP ? (int) file.tensor("mm.0.weight").ne(1) : projector.outputDim();
+        int hidden = (int) file.tensor("mm.0.weight").ne(1);
         DeviceMatrix mm0 = DeviceMatrices.of(t.matrix("mm.0.weight", hidden, projector.inputDim()), conversions);
         FloatArray mm0Bias = vector(t.vector("mm.0.bias", hidden));
         DeviceMatrix mm2 = null;

@@ -47,14 +47,23 @@ final class GraphPlan implements AutoCloseable {
 
     /** Runs the graph called {@code name} on the plan's device. */
     void run(String name) {
+        TornadoExecutionResult result = execute(name);
+        if (profile != null) {
+            profile.add(result);
+        }
+    }
+
+    /** Runs a graph while loading: its JIT compilation and weight upload stay out of the profile figures. */
+    void warmUp(String name) {
+        execute(name);
+    }
+
+    private TornadoExecutionResult execute(String name) {
         Integer index = indexByName.get(name);
         if (index == null) {
             throw new IllegalStateException("no task graph '" + name + "' in this plan");
         }
-        TornadoExecutionResult result = plan.withGraph(index).withGridScheduler(grids).execute();
-        if (profile != null) {
-            profile.add(result);
-        }
+        return plan.withGraph(index).withGridScheduler(grids).execute();
     }
 
     @Override

@@ -83,12 +83,12 @@ public final class TornadoDecoder implements LanguageModel {
         s.lastRow.set(0, 0);
         grids.resizeBatch(1);
         for (int l = 0; l < c.nLayers(); l++) {
-            plan.run(DecoderGraphs.prefill(l));
+            plan.warmUp(DecoderGraphs.prefill(l));
             progress.loaded(++done, steps);
-            plan.run(DecoderGraphs.decode(l));
+            plan.warmUp(DecoderGraphs.decode(l));
             progress.loaded(++done, steps);
         }
-        plan.run(DecoderGraphs.LOGITS);
+        plan.warmUp(DecoderGraphs.LOGITS);
         progress.loaded(++done, steps);
     }
 

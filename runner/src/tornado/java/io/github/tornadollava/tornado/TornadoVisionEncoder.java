@@ -40,12 +40,17 @@ public final class TornadoVisionEncoder implements VisionEncoder {
         this.plan = new GraphPlan(VisionGraphs.build(config, weights, buffers, grids), grids.scheduler(), device, profile);
         // one run on a blank image uploads the weights and compiles the kernels now rather than on the first image
         try {
-            encode(new float[config.pixelCount()], (done, total) -> progress.loaded(done, total + 1));
+            plan.warmUp(VisionGraphs.EMBED);
+            for (int i = 0; i < blocks; i++) {
+                plan.warmUp(VisionGraphs.block(i));
+                progress.loaded(i + 1, blocks + 2);
+            }
+            plan.warmUp(VisionGraphs.PROJECTOR);
         } catch (RuntimeException e) {
             plan.close();
             throw e;
         }
-        progress.loaded(blocks + 1, blocks + 1);
+        progress.loaded(blocks + 2, blocks + 2);
     }
 
     @Override
