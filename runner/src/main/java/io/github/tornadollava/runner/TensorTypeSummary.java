@@ -24,6 +24,32 @@ final class TensorTypeSummary {
         if (!counts.isEmpty()) {
             sb.setLength(sb.length() - 2);
         }
-        return sb.append(String.format("; %,d parameters", total)).toString();
+        sb.append(String.format("; %,d parameters", total));
+        String device = deviceConversions(f);
+        sb.append("\n  on --backend tornado: ").append(device.isEmpty() ? "every matrix is uploaded as stored" : device);
+        return sb.toString();
+    }
+
+    /**
+     * What the TornadoVM backend does with each type when it uploads the 2-D weights: its kernels
+     * take F32, F16 and Q8_0; other block-quantized types are re-quantized to Q8_0, the rest widened
+     * to F32 (the rule of the backend's DeviceMatrices, stated here so users see it before loading).
+     */
+    static String deviceConversions(GGUFFile f) {
+        Map<String, Integer> conv = new TreeMap<>();
+        for (GGUFTensorInfo t : f.tensors()) {
+            GGMLType type = t.type();
+            if (t.dims() < 2 || type == GGMLType.F32 || type == GGMLType.F16 || type == GGMLType.Q8_0) {
+                continue;
+            }
+            String to = type.blockSize > 1 && t.ne(0) % 32 == 0 ? "Q8_0 (re-quantized)" : "F32";
+            conv.merge(type + " -> " + to, 1, Integer::sum);
+        }
+        StringBuilder sb = new StringBuilder();
+        conv.forEach((k, n) -> sb.append(n).append(" x ").append(k).append(", "));
+        if (sb.length() > 0) {
+            sb.setLength(sb.length() - 2);
+        }
+        return sb.toString();
     }
 }

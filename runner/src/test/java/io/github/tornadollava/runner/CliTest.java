@@ -132,6 +132,7 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("blk.0.ffn_down.weight") && r.out().contains("Q4_K"), r.out());
         assertTrue(r.out().contains("general.architecture"), r.out());
+        assertTrue(r.out().contains("1 x Q4_K -> Q8_0") && r.out().contains("1 x Q6_K -> Q8_0"), r.out());
     }
 
     @Test
