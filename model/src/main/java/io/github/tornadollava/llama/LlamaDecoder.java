@@ -9,6 +9,7 @@ import io.github.tornadollava.kernels.cpu.Norms;
 import io.github.tornadollava.kernels.cpu.Parallel;
 import io.github.tornadollava.kernels.cpu.Softmax;
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
+import io.github.tornadollava.kernels.format.QuantizedActivations;
 
 /**
  * The LLaMA decoder on the CPU: pre-norm transformer blocks with RMSNorm, RoPE on adjacent pairs
@@ -29,6 +30,12 @@ public final class LlamaDecoder implements LanguageModel {
     private static final int ATTENTION_ITEMS = 64;
     /** Fewest weight rows per chunk of a parallel matvec. */
     private static final int MATVEC_GRAIN = 16;
+    private static final boolean FUSE = true;
+    /**
+     * Opt-in: decode multiplies int8-quantized activations with the weights (llama.cpp's way, ~1e-2
+     * on the logits, outside the golden tolerance of 1e-3) where the format has an integer kernel.
+     */
+    public static final String QUANTIZE_ACTIVATIONS = "llava.cpu.quantizeActivations";
 
     private final LlamaConfig c;
     private final LlamaWeights w;
@@ -70,6 +77,8 @@ public final class LlamaDecoder implements LanguageModel {
     private LlamaWeights.Layer curWeights;
     private WeightMatrix curMatrix;
     private float[] curInput;
+    private final QuantizedActivations xq;  // the input of the current decode matvec, quantized; null when off
+    private final Parallel.RangeBody headBody = this::headRows;
     private final Parallel.RangeBody qkvBody = this::qkvRows;
     private final Parallel.RangeBody gateUpBody = this::gateUpRows;
     private final Parallel.RangeBody residualBody = this::residualRows;
@@ -115,6 +124,10 @@ public final class LlamaDecoder implements LanguageModel {
         this.ropeCos = new float[half];
         this.ropeSin = new float[half];
         this.attentionScale = (float) (1.0 / Math.sqrt(c.headDim()));
+        int widest = Math.max(Math.max(c.dim(), c.qDim()), c.hiddenDim());
+        this.xq = Boolean.getBoolean(QUANTIZE_ACTIVATIONS) && widest % QuantizedActivations.BLOCK == 0
+                && c.dim() % QuantizedActivations.BLOCK == 0 && c.qDim() % QuantizedActivations.BLOCK == 0
+                && c.hiddenDim() % QuantizedActivations.BLOCK == 0 ? new QuantizedActivations(widest) : null;
     }
 
     /** Opens a LLaMA GGUF with a KV cache of {@code contextSize} positions; closing the decoder closes the file. */
@@ -206,7 +219,12 @@ public final class LlamaDecoder implements LanguageModel {
         }
         // Only the last row's logits are needed: norm it alone and run the head as a matvec.
         Norms.rmsnorm(xb, 0, x, (rows - 1) * dim, w.outputNorm(), dim, c.rmsEps());
-        w.output().matvec(xb, 0, logits, 0);
+        if (xq != null) {
+            quantizeInput(xb, dim);
+            Parallel.forRange(c.vocabSize(), MATVEC_GRAIN, headBody);
+        } else {
+            w.output().matvec(xb, 0, logits, 0);
+        }
         return logits;
     }
 
@@ -217,7 +235,8 @@ public final class LlamaDecoder implements LanguageModel {
 
         curWeights = lw;
         rmsnormRows(lw.attnNorm(), rows);
-        if (rows == 1) {
+        if (rows == 1 && FUSE) {
+            quantizeInput(xb, c.dim());
             Parallel.forRange(c.qDim() + 2 * c.kvDim(), MATVEC_GRAIN, qkvBody);
         } else {
             linear(lw.wq(), xb, q, rows);
@@ -239,7 +258,8 @@ public final class LlamaDecoder implements LanguageModel {
         residual(lw.wo(), att, rows);
 
         rmsnormRows(lw.ffnNorm(), rows);
-        if (rows == 1) {
+        if (rows == 1 && FUSE) {
+            quantizeInput(xb, c.dim());
             Parallel.forRange(c.hiddenDim(), MATVEC_GRAIN, gateUpBody);
         } else {
             linear(lw.wGate(), xb, hb, rows);
@@ -251,14 +271,34 @@ public final class LlamaDecoder implements LanguageModel {
 
     /** {@code x += W in} over {@code rows} rows (the residual add after attention and FFN). */
     private void residual(WeightMatrix weight, float[] in, int rows) {
-        if (rows == 1) {
+        if (rows == 1 && FUSE) {
             curMatrix = weight;
             curInput = in;
+            quantizeInput(in, weight.cols());
             Parallel.forRange(weight.rows(), MATVEC_GRAIN, residualBody);
         } else {
             weight.matmul(in, rows, xb2);
             Vectors.add(x, xb2, rows * c.dim());
         }
+    }
+
+    private void quantizeInput(float[] in, int n) {
+        if (xq != null) {
+            xq.quantize(in, 0, n);
+        }
+    }
+
+    /** Rows [start, end) of {@code weight} times the current decode input, quantized or not. */
+    private void rowsOf(WeightMatrix weight, int start, int end, float[] in, float[] out) {
+        if (xq != null) {
+            weight.matvecRows(start, end, xq, out, 0);
+        } else {
+            weight.matvecRows(start, end, in, 0, out, 0);
+        }
+    }
+
+    private void headRows(int start, int end) {
+        rowsOf(w.output(), start, end, xb, logits);
     }
 
     /** Rows [start, end) of q, k and v stacked, for one decoded row. */
@@ -267,26 +307,26 @@ public final class LlamaDecoder implements LanguageModel {
         int kvDim = c.kvDim();
         LlamaWeights.Layer lw = curWeights;
         if (start < qDim) {
-            lw.wq().matvecRows(start, Math.min(end, qDim), xb, 0, q, 0);
+            rowsOf(lw.wq(), start, Math.min(end, qDim), xb, q);
         }
         if (end > qDim && start < qDim + kvDim) {
-            lw.wk().matvecRows(Math.max(start, qDim) - qDim, Math.min(end, qDim + kvDim) - qDim, xb, 0, k, 0);
+            rowsOf(lw.wk(), Math.max(start, qDim) - qDim, Math.min(end, qDim + kvDim) - qDim, xb, k);
         }
         if (end > qDim + kvDim) {
-            lw.wv().matvecRows(Math.max(start, qDim + kvDim) - qDim - kvDim, end - qDim - kvDim, xb, 0, v, 0);
+            rowsOf(lw.wv(), Math.max(start, qDim + kvDim) - qDim - kvDim, end - qDim - kvDim, xb, v);
         }
     }
 
     /** hb[start..end) = silu(gate) * up, for one decoded row. */
     private void gateUpRows(int start, int end) {
-        curWeights.wGate().matvecRows(start, end, xb, 0, hb, 0);
-        curWeights.wUp().matvecRows(start, end, xb, 0, hb2, 0);
+        rowsOf(curWeights.wGate(), start, end, xb, hb);
+        rowsOf(curWeights.wUp(), start, end, xb, hb2);
         Activations.siluMul(hb, start, hb2, start, end - start);
     }
 
     /** x[start..end) += rows [start, end) of curMatrix times curInput, for one decoded row. */
     private void residualRows(int start, int end) {
-        curMatrix.matvecRows(start, end, curInput, 0, xb2, 0);
+        rowsOf(curMatrix, start, end, curInput, xb2);
         for (int i = start; i < end; i++) {
             x[i] += xb2[i];
         }
@@ -294,7 +334,7 @@ public final class LlamaDecoder implements LanguageModel {
 
     /** {@code out = W in} for each of {@code rows} rows: batched matmul for prefill, matvec for one token. */
     private static void linear(WeightMatrix weight, float[] in, float[] out, int rows) {
-        if (rows == 1) {
+        if (rows == 1 && FUSE) {
             weight.matvec(in, 0, out, 0);
         } else {
             weight.matmul(in, rows, out);

@@ -3,6 +3,7 @@ package io.github.tornadollava.kernels.cpu;
 import java.lang.foreign.MemorySegment;
 
 import io.github.tornadollava.kernels.format.GGMLType;
+import io.github.tornadollava.kernels.format.QuantizedActivations;
 import io.github.tornadollava.kernels.format.WeightFormat;
 import io.github.tornadollava.kernels.format.WeightFormats;
 
@@ -96,6 +97,16 @@ public final class WeightMatrix {
     public void matvecRows(int start, int end, float[] x, int xOffset, float[] out, int outOffset) {
         for (int r = start; r < end; r++) {
             out[outOffset + r] = format.dot(data, r * rowBytes, x, xOffset, cols);
+        }
+    }
+
+    /** As {@link #matvecRows(int, int, float[], int, float[], int)} with activations quantized to int8 blocks. */
+    public void matvecRows(int start, int end, QuantizedActivations x, float[] out, int outOffset) {
+        if (x.length() != cols) {
+            throw new IllegalArgumentException(name + ": " + x.length() + " quantized activations for " + cols + " columns");
+        }
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = format.dot(data, r * rowBytes, x, cols);
         }
     }
 
