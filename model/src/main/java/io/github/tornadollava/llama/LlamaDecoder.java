@@ -30,7 +30,6 @@ public final class LlamaDecoder implements LanguageModel {
     private static final int ATTENTION_ITEMS = 64;
     /** Fewest weight rows per chunk of a parallel matvec. */
     private static final int MATVEC_GRAIN = 16;
-    private static final boolean FUSE = true;
     /**
      * Opt-in: decode multiplies int8-quantized activations with the weights (llama.cpp's way, ~1e-2
      * on the logits, outside the golden tolerance of 1e-3) where the format has an integer kernel.
@@ -235,7 +234,7 @@ public final class LlamaDecoder implements LanguageModel {
 
         curWeights = lw;
         rmsnormRows(lw.attnNorm(), rows);
-        if (rows == 1 && FUSE) {
+        if (rows == 1) {
             quantizeInput(xb, c.dim());
             Parallel.forRange(c.qDim() + 2 * c.kvDim(), MATVEC_GRAIN, qkvBody);
         } else {
@@ -258,7 +257,7 @@ public final class LlamaDecoder implements LanguageModel {
         residual(lw.wo(), att, rows);
 
         rmsnormRows(lw.ffnNorm(), rows);
-        if (rows == 1 && FUSE) {
+        if (rows == 1) {
             quantizeInput(xb, c.dim());
             Parallel.forRange(c.hiddenDim(), MATVEC_GRAIN, gateUpBody);
         } else {
@@ -271,7 +270,7 @@ public final class LlamaDecoder implements LanguageModel {
 
     /** {@code x += W in} over {@code rows} rows (the residual add after attention and FFN). */
     private void residual(WeightMatrix weight, float[] in, int rows) {
-        if (rows == 1 && FUSE) {
+        if (rows == 1) {
             curMatrix = weight;
             curInput = in;
             quantizeInput(in, weight.cols());
@@ -334,7 +333,7 @@ public final class LlamaDecoder implements LanguageModel {
 
     /** {@code out = W in} for each of {@code rows} rows: batched matmul for prefill, matvec for one token. */
     private static void linear(WeightMatrix weight, float[] in, float[] out, int rows) {
-        if (rows == 1 && FUSE) {
+        if (rows == 1) {
             weight.matvec(in, 0, out, 0);
         } else {
             weight.matmul(in, rows, out);
