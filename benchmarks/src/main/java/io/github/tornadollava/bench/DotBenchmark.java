@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import io.github.tornadollava.kernels.format.GGMLType;
 import io.github.tornadollava.kernels.format.WeightFormat;
+import io.github.tornadollava.kernels.format.QuantizedActivations;
 import io.github.tornadollava.kernels.format.WeightFormats;
 
 /**
@@ -40,6 +41,7 @@ public class DotBenchmark {
     private WeightFormat format;
     private MemorySegment row;
     private float[] x;
+    private QuantizedActivations xq;
 
     @Setup
     public void setup() {
@@ -47,10 +49,18 @@ public class DotBenchmark {
         format = WeightFormats.of(t);
         row = RandomWeights.matrix(t, 1, n, 42);
         x = RandomWeights.vector(n, 7);
+        xq = new QuantizedActivations(n);
+        xq.quantize(x, 0, n);
     }
 
     @Benchmark
     public float dot() {
         return format.dot(row, 0, x, 0, n);
+    }
+
+    /** The same row times int8-quantized activations (an integer kernel where the format has one). */
+    @Benchmark
+    public float dotQuantized() {
+        return format.dot(row, 0, xq, n);
     }
 }

@@ -9,6 +9,7 @@ import io.github.tornadollava.kernels.cpu.Norms;
 import io.github.tornadollava.kernels.cpu.Parallel;
 import io.github.tornadollava.kernels.cpu.Softmax;
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
+import io.github.tornadollava.kernels.format.QuantizedActivations;
 
 /**
  * The LLaMA decoder on the CPU: pre-norm transformer blocks with RMSNorm, RoPE on adjacent pairs
@@ -27,6 +28,13 @@ public final class LlamaDecoder implements LanguageModel {
     public static final int DEFAULT_MAX_BATCH = 512;
     /** Attention work items wanted per layer, so that models with few heads still use every core. */
     private static final int ATTENTION_ITEMS = 64;
+    /** Fewest weight rows per chunk of a parallel matvec. */
+    private static final int MATVEC_GRAIN = 16;
+    /**
+     * Opt-in: decode multiplies int8-quantized activations with the weights (llama.cpp's way, ~1e-2
+     * on the logits, outside the golden tolerance of 1e-3) where the format has an integer kernel.
+     */
+    public static final String QUANTIZE_ACTIVATIONS = "llava.cpu.quantizeActivations";
 
     private final LlamaConfig c;
     private final LlamaWeights w;
@@ -62,6 +70,17 @@ public final class LlamaDecoder implements LanguageModel {
     private final Parallel.RangeBody attentionBody = this::attentionItems;
     private final Parallel.RangeBody normBody = this::normRows;
     private final Parallel.RangeBody siluBody = this::siluRange;
+    // Decode (one row) fuses matrices that read the same input into one parallel loop, and the
+    // residual add or SiLU into the loop producing their input: ~5 loops per layer instead of ~9,
+    // each loop's start and end being a synchronization of all threads.
+    private LlamaWeights.Layer curWeights;
+    private WeightMatrix curMatrix;
+    private float[] curInput;
+    private final QuantizedActivations xq;  // the input of the current decode matvec, quantized; null when off
+    private final Parallel.RangeBody headBody = this::headRows;
+    private final Parallel.RangeBody qkvBody = this::qkvRows;
+    private final Parallel.RangeBody gateUpBody = this::gateUpRows;
+    private final Parallel.RangeBody residualBody = this::residualRows;
 
     /**
      * A decoder over already loaded weights.
@@ -104,6 +123,10 @@ public final class LlamaDecoder implements LanguageModel {
         this.ropeCos = new float[half];
         this.ropeSin = new float[half];
         this.attentionScale = (float) (1.0 / Math.sqrt(c.headDim()));
+        int widest = Math.max(Math.max(c.dim(), c.qDim()), c.hiddenDim());
+        this.xq = Boolean.getBoolean(QUANTIZE_ACTIVATIONS) && widest % QuantizedActivations.BLOCK == 0
+                && c.dim() % QuantizedActivations.BLOCK == 0 && c.qDim() % QuantizedActivations.BLOCK == 0
+                && c.hiddenDim() % QuantizedActivations.BLOCK == 0 ? new QuantizedActivations(widest) : null;
     }
 
     /** Opens a LLaMA GGUF with a KV cache of {@code contextSize} positions; closing the decoder closes the file. */
@@ -195,7 +218,12 @@ public final class LlamaDecoder implements LanguageModel {
         }
         // Only the last row's logits are needed: norm it alone and run the head as a matvec.
         Norms.rmsnorm(xb, 0, x, (rows - 1) * dim, w.outputNorm(), dim, c.rmsEps());
-        w.output().matvec(xb, 0, logits, 0);
+        if (xq != null) {
+            quantizeInput(xb, dim);
+            Parallel.forRange(c.vocabSize(), MATVEC_GRAIN, headBody);
+        } else {
+            w.output().matvec(xb, 0, logits, 0);
+        }
         return logits;
     }
 
@@ -204,10 +232,16 @@ public final class LlamaDecoder implements LanguageModel {
         LlamaWeights.Layer lw = w.layers()[l];
         int dim = c.dim();
 
+        curWeights = lw;
         rmsnormRows(lw.attnNorm(), rows);
-        linear(lw.wq(), xb, q, rows);
-        linear(lw.wk(), xb, k, rows);
-        linear(lw.wv(), xb, v, rows);
+        if (rows == 1) {
+            quantizeInput(xb, c.dim());
+            Parallel.forRange(c.qDim() + 2 * c.kvDim(), MATVEC_GRAIN, qkvBody);
+        } else {
+            linear(lw.wq(), xb, q, rows);
+            linear(lw.wk(), xb, k, rows);
+            linear(lw.wv(), xb, v, rows);
+        }
         for (int i = 0; i < rows; i++) {
             int pos = pos0 + i;
             ropeAngles(pos);
@@ -220,15 +254,81 @@ public final class LlamaDecoder implements LanguageModel {
         curPos0 = pos0;
         curGroups = Math.min(attentionGroups, rows);
         Parallel.forRange(c.nHeads() * curGroups, 1, attentionBody);
-        linear(lw.wo(), att, xb2, rows);
-        Vectors.add(x, xb2, rows * dim);
+        residual(lw.wo(), att, rows);
 
         rmsnormRows(lw.ffnNorm(), rows);
-        linear(lw.wGate(), xb, hb, rows);
-        linear(lw.wUp(), xb, hb2, rows);
-        Parallel.forRange(rows * c.hiddenDim(), 4096, siluBody);
-        linear(lw.wDown(), hb, xb2, rows);
-        Vectors.add(x, xb2, rows * dim);
+        if (rows == 1) {
+            quantizeInput(xb, c.dim());
+            Parallel.forRange(c.hiddenDim(), MATVEC_GRAIN, gateUpBody);
+        } else {
+            linear(lw.wGate(), xb, hb, rows);
+            linear(lw.wUp(), xb, hb2, rows);
+            Parallel.forRange(rows * c.hiddenDim(), 4096, siluBody);
+        }
+        residual(lw.wDown(), hb, rows);
+    }
+
+    /** {@code x += W in} over {@code rows} rows (the residual add after attention and FFN). */
+    private void residual(WeightMatrix weight, float[] in, int rows) {
+        if (rows == 1) {
+            curMatrix = weight;
+            curInput = in;
+            quantizeInput(in, weight.cols());
+            Parallel.forRange(weight.rows(), MATVEC_GRAIN, residualBody);
+        } else {
+            weight.matmul(in, rows, xb2);
+            Vectors.add(x, xb2, rows * c.dim());
+        }
+    }
+
+    private void quantizeInput(float[] in, int n) {
+        if (xq != null) {
+            xq.quantize(in, 0, n);
+        }
+    }
+
+    /** Rows [start, end) of {@code weight} times the current decode input, quantized or not. */
+    private void rowsOf(WeightMatrix weight, int start, int end, float[] in, float[] out) {
+        if (xq != null) {
+            weight.matvecRows(start, end, xq, out, 0);
+        } else {
+            weight.matvecRows(start, end, in, 0, out, 0);
+        }
+    }
+
+    private void headRows(int start, int end) {
+        rowsOf(w.output(), start, end, xb, logits);
+    }
+
+    /** Rows [start, end) of q, k and v stacked, for one decoded row. */
+    private void qkvRows(int start, int end) {
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        LlamaWeights.Layer lw = curWeights;
+        if (start < qDim) {
+            rowsOf(lw.wq(), start, Math.min(end, qDim), xb, q);
+        }
+        if (end > qDim && start < qDim + kvDim) {
+            rowsOf(lw.wk(), Math.max(start, qDim) - qDim, Math.min(end, qDim + kvDim) - qDim, xb, k);
+        }
+        if (end > qDim + kvDim) {
+            rowsOf(lw.wv(), Math.max(start, qDim + kvDim) - qDim - kvDim, end - qDim - kvDim, xb, v);
+        }
+    }
+
+    /** hb[start..end) = silu(gate) * up, for one decoded row. */
+    private void gateUpRows(int start, int end) {
+        rowsOf(curWeights.wGate(), start, end, xb, hb);
+        rowsOf(curWeights.wUp(), start, end, xb, hb2);
+        Activations.siluMul(hb, start, hb2, start, end - start);
+    }
+
+    /** x[start..end) += rows [start, end) of curMatrix times curInput, for one decoded row. */
+    private void residualRows(int start, int end) {
+        rowsOf(curMatrix, start, end, curInput, xb2);
+        for (int i = start; i < end; i++) {
+            x[i] += xb2[i];
+        }
     }
 
     /** {@code out = W in} for each of {@code rows} rows: batched matmul for prefill, matvec for one token. */

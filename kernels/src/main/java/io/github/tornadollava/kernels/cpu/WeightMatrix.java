@@ -3,6 +3,7 @@ package io.github.tornadollava.kernels.cpu;
 import java.lang.foreign.MemorySegment;
 
 import io.github.tornadollava.kernels.format.GGMLType;
+import io.github.tornadollava.kernels.format.QuantizedActivations;
 import io.github.tornadollava.kernels.format.WeightFormat;
 import io.github.tornadollava.kernels.format.WeightFormats;
 
@@ -86,11 +87,27 @@ public final class WeightMatrix {
 
     /** {@code out[outOffset + r] = dot(row r, x[xOffset..])} for every row, in parallel. */
     public void matvec(float[] x, int xOffset, float[] out, int outOffset) {
-        Parallel.forRange(rows, 16, (start, end) -> {
-            for (int r = start; r < end; r++) {
-                out[outOffset + r] = format.dot(data, r * rowBytes, x, xOffset, cols);
-            }
-        });
+        Parallel.forRange(rows, 16, (start, end) -> matvecRows(start, end, x, xOffset, out, outOffset));
+    }
+
+    /**
+     * {@code out[outOffset + r] = dot(row r, x[xOffset..])} for rows [start, end), on this thread:
+     * the piece of a matvec that callers fusing several matrices into one parallel loop hand out.
+     */
+    public void matvecRows(int start, int end, float[] x, int xOffset, float[] out, int outOffset) {
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = format.dot(data, r * rowBytes, x, xOffset, cols);
+        }
+    }
+
+    /** As {@link #matvecRows(int, int, float[], int, float[], int)} with activations quantized to int8 blocks. */
+    public void matvecRows(int start, int end, QuantizedActivations x, float[] out, int outOffset) {
+        if (x.length() != cols) {
+            throw new IllegalArgumentException(name + ": " + x.length() + " quantized activations for " + cols + " columns");
+        }
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = format.dot(data, r * rowBytes, x, cols);
+        }
     }
 
     /**

@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -14,6 +16,8 @@ final class Q8_0Format implements WeightFormat {
 
     private static final int BLOCK = 32;
     private static final int BYTES = 34;
+    private static final jdk.incubator.vector.VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final jdk.incubator.vector.VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
     @Override
     public GGMLType type() {
@@ -67,6 +71,37 @@ final class Q8_0Format implements WeightFormat {
                 sum = q.fma(FloatVector.fromArray(Blocks.F, x, xi + k), sum);
             }
             acc = sum.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * int8 x int8 per block, as llama.cpp's ggml_vec_dot_q8_0_q8_0: 16 weights widen to shorts,
+     * multiply the activations' shorts (|w * x| <= 128 * 127, so two products still fit a short),
+     * the pairs of adjacent shorts add into 8 ints, and one float FMA per block applies both scales.
+     */
+    @Override
+    public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
+        if (!Blocks.VECTORIZED) {
+            return dot(data, byteOffset, x.values, x.valuesOffset, n);
+        }
+        short[] xq = x.q;
+        float[] xs = x.scale;
+        FloatVector acc = FloatVector.zero(Blocks.F);
+        int blocks = n / BLOCK;
+        int b = 0;
+        for (; b < blocks; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            int xi = b * BLOCK;
+            ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o + 2, Blocks.LE)
+                    .convertShape(VectorOperators.B2S, S16, 0)).mul(ShortVector.fromArray(S16, xq, xi))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B16, data, o + 18, Blocks.LE)
+                            .convertShape(VectorOperators.B2S, S16, 0)).mul(ShortVector.fromArray(S16, xq, xi + 16)));
+            IntVector pi = p.reinterpretAsInts();
+            IntVector s = pi.lanewise(VectorOperators.ASHR, 16)
+                    .add(pi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(
+                    FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o)) * xs[b]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

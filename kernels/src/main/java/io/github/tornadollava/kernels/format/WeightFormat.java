@@ -18,4 +18,12 @@ public interface WeightFormat {
 
     /** Dot product of {@code n} stored values starting at {@code byteOffset} with {@code x[xOffset..]}. */
     float dot(MemorySegment data, long byteOffset, float[] x, int xOffset, int n);
+
+    /**
+     * Dot product of {@code n} stored values with the first {@code n} of a quantized activation
+     * vector. Formats with an integer kernel override this; the others use the float values.
+     */
+    default float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
+        return dot(data, byteOffset, x.values, x.valuesOffset, n);
+    }
 }
