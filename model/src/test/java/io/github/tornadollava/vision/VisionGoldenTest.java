@@ -22,7 +22,6 @@ import io.github.tornadollava.kernels.format.GGMLType;
 import io.github.tornadollava.kernels.format.WeightFormats;
 import io.github.tornadollava.npy.Npy;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -128,7 +127,13 @@ class VisionGoldenTest {
         float[] pixels = Golden.npy("cases/images/square-56x56.png/pad/pixels.npy").data();
         try (CpuVisionEncoder f32 = CpuVisionEncoder.open(Golden.file("models/tiny-llava-mmproj-f32.gguf"));
              CpuVisionEncoder legacy = CpuVisionEncoder.open(Golden.file("models/tiny-llava-mmproj-f32-legacy.gguf"))) {
-            assertArrayEquals(f32.encode(pixels), legacy.encode(pixels));
+            // same weights, so the same values; not bit for bit, because the Vector API leaves the
+            // order of a lane reduction to the JIT tier that happens to run it
+            float[] a = f32.encode(pixels);
+            float[] b = legacy.encode(pixels);
+            assertEquals(a.length, b.length);
+            float worst = Golden.maxAbsDiff(a, b);
+            assertTrue(worst <= 1e-6f, "legacy vs f32 embeddings differ by " + worst);
         }
     }
 }
