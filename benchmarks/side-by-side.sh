@@ -22,7 +22,7 @@ rows=(
   "1b-q4_0|llama1b-shape-lm-q4_0.gguf|64|32"
   "1b-f16|llama1b-shape-lm-f16.gguf|64|32"
   "7b-q8_0|llama7b-shape-lm-q8_0.gguf|64|32"
-  "7b-q8_0-image-prefill|llama7b-shape-lm-q8_0.gguf|616|0"
+  "7b-q8_0-prefill616|llama7b-shape-lm-q8_0.gguf|616|0"
 )
 printf '%-24s %-6s %14s %14s %7s\n' row test "llama.cpp t/s" "llava t/s" ratio
 for r in "${rows[@]}"; do
@@ -46,8 +46,12 @@ for row in ours:
     print(f"{name:<24} {row['test']:<6} {rr[0]:8.2f} ±{rr[1]:4.1f} {mine:8.2f} ±{row['tokens_per_second_sd']:4.1f} {mine / rr[0]:6.2f}x")
 PY
 done
-if [ -f "$MODELS/clip-l336-mmproj-f16.gguf" ] && [[ "image" =~ $ROWS ]]; then
+if [ -f "$MODELS/clip-l336-mmproj-f16.gguf" ] && [[ "clip-image" =~ $ROWS ]]; then
   # llama.cpp has no standalone image-encode benchmark: time ours, per block, for the table
   "$here/llava" bench --mmproj "$MODELS/clip-l336-mmproj-f16.gguf" -t "$THREADS" -r "$REPS" --json 2> /dev/null \
-    | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(f"clip-l336 image encode: {r[\"seconds_mean\"]:.2f} ± {r[\"seconds_sd\"]:.2f} s (23 blocks: {r[\"seconds_mean\"]/23*1000:.0f} ms per block)")'
+    | python3 -c '
+import json, sys
+r = json.load(sys.stdin)[0]
+s, sd = r["seconds_mean"], r["seconds_sd"]
+print(f"clip-l336 image encode: {s:.2f} ± {sd:.2f} s (23 blocks: {s / 23 * 1000:.0f} ms per block)")' 
 fi
