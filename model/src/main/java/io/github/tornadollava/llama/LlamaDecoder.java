@@ -1,5 +1,6 @@
 package io.github.tornadollava.llama;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -14,7 +15,7 @@ import io.github.tornadollava.kernels.format.QuantizedActivations;
 /**
  * The LLaMA decoder on the CPU: pre-norm transformer blocks with RMSNorm, RoPE on adjacent pairs
  * (llama.cpp's LLAMA rope type, for which GGUF q/k weights are already permuted), grouped-query
- * causal attention over a float32 {@link KVCache}, a SiLU-gated FFN, and the output head.
+ * causal attention over a float32 off-heap {@link KVCache}, a SiLU-gated FFN, and the output head.
  *
  * <p>Rows are processed in batches: during prefill every weight matrix is multiplied with the
  * whole batch at once ({@link WeightMatrix#matmul}, each weight row decoded once per batch); a
@@ -389,22 +390,30 @@ public final class LlamaDecoder implements LanguageModel {
         int headDim = c.headDim();
         int qDim = c.qDim();
         int groups = curGroups;
-        float[] keys = cache.keys[curLayer];
-        float[] values = cache.values[curLayer];
+        long rowBytes = (long) headDim * Float.BYTES;
         for (int item = start; item < end; item++) {
             int h = item / groups;
-            int kvBase = cache.offset(h / c.kvGroup(), 0);
+            long kvBase = cache.offset(h / c.kvGroup(), 0);
             int s = item * cache.capacity;
             for (int i = item % groups; i < curRows; i += groups) {
                 int len = curPos0 + i + 1;
                 int qo = i * qDim + h * headDim;
-                for (int t = 0; t < len; t++) {
-                    scores[s + t] = Vectors.dot(q, qo, keys, kvBase + t * headDim, headDim) * attentionScale;
+                // the cache is chunked: scan it chunk by chunk, contiguous keys within each
+                for (int t0 = 0; t0 < len; t0 += KVCache.CHUNK) {
+                    MemorySegment keys = cache.keys(curLayer, t0 / KVCache.CHUNK);
+                    int n = Math.min(KVCache.CHUNK, len - t0);
+                    for (int t = 0; t < n; t++) {
+                        scores[s + t0 + t] = Vectors.dot(q, qo, keys, kvBase + t * rowBytes, headDim) * attentionScale;
+                    }
                 }
                 Softmax.softmax(scores, s, len);
                 Arrays.fill(att, qo, qo + headDim, 0f);
-                for (int t = 0; t < len; t++) {
-                    Vectors.axpy(scores[s + t], values, kvBase + t * headDim, att, qo, headDim);
+                for (int t0 = 0; t0 < len; t0 += KVCache.CHUNK) {
+                    MemorySegment values = cache.values(curLayer, t0 / KVCache.CHUNK);
+                    int n = Math.min(KVCache.CHUNK, len - t0);
+                    for (int t = 0; t < n; t++) {
+                        Vectors.axpy(scores[s + t0 + t], values, kvBase + t * rowBytes, att, qo, headDim);
+                    }
                 }
             }
         }
@@ -412,6 +421,7 @@ public final class LlamaDecoder implements LanguageModel {
 
     @Override
     public void close() {
+        cache.close();
         if (resource != null) {
             try {
                 resource.close();

@@ -12,7 +12,8 @@ import java.util.Random;
  */
 final class SyntheticLlama {
 
-    final int dim = 32, nLayers = 2, nHeads = 4, nKvHeads = 2, headDim = 8, hidden = 48, vocab = 40, context = 32;
+    final int dim = 32, nLayers = 2, nHeads = 4, nKvHeads = 2, headDim = 8, hidden = 48, vocab = 40;
+    final int context;
     final int ropeDim;
     final float ropeScale;
     final float ropeBase = 500f;
@@ -20,6 +21,11 @@ final class SyntheticLlama {
     final Map<String, float[]> weights = new LinkedHashMap<>();
 
     SyntheticLlama(long seed, int ropeDim, float ropeScale) {
+        this(seed, ropeDim, ropeScale, 32);
+    }
+
+    SyntheticLlama(long seed, int ropeDim, float ropeScale, int context) {
+        this.context = context;
         this.ropeDim = ropeDim;
         this.ropeScale = ropeScale;
         Random r = new Random(seed);

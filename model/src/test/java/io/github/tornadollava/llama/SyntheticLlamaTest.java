@@ -22,6 +22,10 @@ class SyntheticLlamaTest {
 
     /** Prefill of the first `split` tokens in batches of `maxBatch`, then one token at a time; every step vs the reference. */
     private void check(SyntheticLlama m, boolean tied, int split, int maxBatch) {
+        check(m, TOKENS, tied, split, maxBatch);
+    }
+
+    private void check(SyntheticLlama m, int[] TOKENS, boolean tied, int split, int maxBatch) {
         double[][] expected = m.referenceLogits(TOKENS, tied);
         GGUFFile file = GGUFFile.open(m.gguf(tied).write(tmp.resolve("m.gguf")));
         LlamaConfig c = LlamaConfig.from(file);
@@ -66,6 +70,17 @@ class SyntheticLlamaTest {
     @Test
     void prefillInSmallBatches() {
         check(new SyntheticLlama(14, 8, 1f), false, 11, 3);
+    }
+
+    /** Positions past the KV cache's first lazily allocated chunks, reached by batched prefill and by decode. */
+    @Test
+    void contextAcrossKvCacheChunks() {
+        int[] tokens = new int[2 * KVCache.CHUNK + 20];
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = r.nextInt(40);
+        }
+        check(new SyntheticLlama(16, 8, 1f, 1024), tokens, false, KVCache.CHUNK + 10, 100);
     }
 
     @Test
