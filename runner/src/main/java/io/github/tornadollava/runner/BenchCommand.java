@@ -49,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "With --backend tornado: also report TornadoVM's kernel and transfer times.")
     boolean profile;
 
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+            description = "KV-cache positions to allocate (default: what the pp and tg runs need), to see the memory a longer context takes.")
+    Integer contextSize;
+
     @Mixin
     BackendOptions backend;
 
@@ -61,8 +65,12 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--repetitions must be >= 1");
         }
         backend.apply();
+        int needed = Math.max(nPrompt, nGen) + 1;
+        if (contextSize != null && contextSize < needed) {
+            throw new IllegalArgumentException("--ctx-size " + contextSize + " is smaller than the " + needed + " positions the runs need");
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (Engines engines = Engines.open(backend, model, mmproj, Math.max(nPrompt, nGen) + 1, profile)) {
+        try (Engines engines = Engines.open(backend, model, mmproj, contextSize != null ? contextSize : needed, profile)) {
             if (engines.languageModel() != null) {
                 LanguageModel lm = engines.languageModel();
                 String name = model.getFileName().toString();
@@ -85,7 +93,7 @@ final class BenchCommand implements Callable<Integer> {
                 rows.add(row(mmproj.getFileName().toString(), "image " + s + "px", 1, secs, engines));
             }
         }
-        print(rows);
+        print(rows, MemoryUse.now());
         return 0;
     }
 
@@ -156,8 +164,12 @@ final class BenchCommand implements Callable<Integer> {
         return m;
     }
 
-    private void print(List<Map<String, Object>> rows) throws Exception {
+    private void print(List<Map<String, Object>> rows, MemoryUse memory) throws Exception {
         if (json) {
+            for (Map<String, Object> r : rows) {
+                r.put("peak_rss_bytes", memory.peakRssBytes());
+                r.put("peak_heap_used_bytes", memory.peakHeapUsedBytes());
+            }
             System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
             return;
         }
@@ -172,5 +184,6 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("    " + r.get("profile"));
             }
         }
+        System.out.println(memory);
     }
 }

@@ -164,6 +164,11 @@ class CliTest {
         assertEquals("pp8", rows.get(0).get("test").asText());
         assertTrue(rows.get(1).get("tokens_per_second_mean").asDouble() > 0);
         assertTrue(rows.get(2).get("test").asText().startsWith("image"));
+        assertTrue(rows.get(0).get("peak_heap_used_bytes").asLong() > 0);
+        if (Files.exists(Path.of("/proc/self/status"))) {
+            assertTrue(rows.get(0).get("peak_rss_bytes").asLong() > 0, "VmHWM read from /proc/self/status");
+        }
+        assertError(run("bench", "-m", golden("models/tiny-llava-lm-q8_0.gguf").toString(), "-p", "8", "-n", "4", "-c", "5"), "--ctx-size");
     }
 
     private static void assertError(Run r, String... phrases) {
