@@ -85,12 +85,12 @@ final class Cases {
         matVec(GGMLType.Q8_0, 4096, 4096, "7B q/o proj", false);
         matVec(GGMLType.Q8_0, 11008, 4096, "7B ffn up", false);
 
-        rmsNormMatVec(GGMLType.Q8_0, 2048, 2048, "1B norm+q proj", true);
-        rmsNormMatVec(GGMLType.F16, 2048, 2048, "1B norm+q proj", false);
-        rmsNormMatVec(GGMLType.Q8_0, 4096, 4096, "7B norm+q proj", false);
-        gateUpSilu(GGMLType.Q8_0, 5632, 2048, "1B norm+gate/up+silu", true);
-        gateUpSilu(GGMLType.F16, 5632, 2048, "1B norm+gate/up+silu", false);
-        gateUpSilu(GGMLType.Q8_0, 11008, 4096, "7B norm+gate/up+silu", false);
+        rmsNormMatVec(GGMLType.Q8_0, 2048, 2048, "1B q proj", true);
+        rmsNormMatVec(GGMLType.F16, 2048, 2048, "1B q proj", false);
+        rmsNormMatVec(GGMLType.Q8_0, 4096, 4096, "7B q proj", false);
+        gateUpSilu(GGMLType.Q8_0, 5632, 2048, "1B ffn", true);
+        gateUpSilu(GGMLType.F16, 5632, 2048, "1B ffn", false);
+        gateUpSilu(GGMLType.Q8_0, 11008, 4096, "7B ffn", false);
 
         // batched products: the ViT's FFN and projector (F16 as in the mmproj), prompt prefill (Q8_0)
         matMul(GGMLType.F16, 577, 4096, 1024, "ViT fc1", true);
@@ -117,12 +117,12 @@ final class Cases {
 
         activation("quick-GELU", 577 * 4096, "ViT fc1 577x4096", true);
         activation("GELU", 576 * 4096, "projector 576x4096", true);
-        siluMul(5632, "1B decode", true);
-        siluMul(11008, "7B decode", false);
+        siluMul(5632, "1B decode 5632", true);
+        siluMul(11008, "7B decode 11008", false);
         siluMul(POS * 5632, "1B prefill 600x5632", false);
 
-        embed(GGMLType.Q8_0, 32000, 2048, POS, "1B prefill 600 tokens", true);
-        embed(GGMLType.F16, 32000, 2048, POS, "1B prefill 600 tokens", false);
+        embed(GGMLType.Q8_0, 32000, 2048, POS, "1B prefill", true);
+        embed(GGMLType.F16, 32000, 2048, POS, "1B prefill", false);
         im2col(3, 336, 14, "ViT 336/14", true);
     }
 
@@ -186,7 +186,7 @@ final class Cases {
     }
 
     private void rmsNormMatVec(GGMLType type, int rows, int cols, String what, boolean quick) {
-        add("FusedMatVec rmsNorm+matVec", what + " " + shape(rows, cols), type.name(), quick, () -> {
+        add("Fused rmsNorm+matVec", what + " " + shape(rows, cols), type.name(), quick, () -> {
             WeightMatrix w = weights(type, rows, cols, 42);
             DeviceWeights dw = DeviceWeights.of(w);
             float[] x = RandomWeights.vector(cols, 7);
@@ -215,7 +215,7 @@ final class Cases {
     }
 
     private void gateUpSilu(GGMLType type, int rows, int cols, String what, boolean quick) {
-        add("FusedMatVec rmsNorm+gateUp+SiLU", what + " 2x" + shape(rows, cols), type.name(), quick, () -> {
+        add("Fused rmsNorm+gate/up+SiLU", what + " 2x" + shape(rows, cols), type.name(), quick, () -> {
             WeightMatrix gate = weights(type, rows, cols, 42);
             WeightMatrix up = weights(type, rows, cols, 43);
             DeviceWeights dg = DeviceWeights.of(gate);
@@ -432,7 +432,7 @@ final class Cases {
     }
 
     private void siluMul(int n, String what, boolean quick) {
-        add("SiLU-mul", what + " " + n, "F32", quick, () -> {
+        add("SiLU-mul", what, "F32", quick, () -> {
             float[] original = RandomWeights.vector(n, 7);
             float[] up = RandomWeights.vector(n, 8);
             float[] gate = original.clone();
@@ -449,7 +449,7 @@ final class Cases {
     }
 
     private void embed(GGMLType type, int vocab, int dim, int tokens, String what, boolean quick) {
-        add("Embedding lookup", what + " (vocab " + vocab + "x" + dim + ")", type.name(), quick, () -> {
+        add("Embedding lookup", what + " " + tokens + " of " + vocab + "x" + dim, type.name(), quick, () -> {
             WeightMatrix table = weights(type, vocab, dim, 42);
             DeviceWeights dw = DeviceWeights.of(table);
             SplittableRandom random = new SplittableRandom(5);
