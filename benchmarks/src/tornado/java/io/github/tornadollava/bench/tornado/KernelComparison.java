@@ -52,6 +52,9 @@ public final class KernelComparison implements Callable<Integer> {
     @Option(names = "--warmup", description = "Untimed runs per side before timing (default: ${DEFAULT-VALUE}; 0 with --quick).", defaultValue = "5")
     int warmup;
 
+    @Option(names = "--max-seconds", paramLabel = "S", description = "Stop timing a side after 2 runs once its timed runs took S seconds (0: no limit; 4 with --quick).")
+    double maxSeconds;
+
     @Option(names = "--only", paramLabel = "REGEX", description = "Only rows whose 'kernel shape format' matches (case-insensitive find).")
     String only;
 
@@ -74,6 +77,9 @@ public final class KernelComparison implements Callable<Integer> {
             // the first run of each side (JIT, upload, the checked result) already warms it up
             iterations = Math.min(iterations, 3);
             warmup = 0;
+            if (maxSeconds == 0) {
+                maxSeconds = 4; // PoCL needs seconds per ViT-sized mat-mul: keep --quick within a few minutes
+            }
         }
         if (iterations < 1 || warmup < 0) {
             throw new IllegalArgumentException("--iterations must be >= 1 and --warmup >= 0");
@@ -91,8 +97,9 @@ public final class KernelComparison implements Callable<Integer> {
                 specs.add(s);
             }
         }
-        System.out.printf(Locale.ROOT, "device: %s, %s (backend %s); CPU: %d threads; local sizes %s; %d warm-up + %d timed runs per side%n",
-                dev.getPhysicalDevice().getDeviceName(), dev.getPlatformName(), dev.getTornadoVMBackend(), Parallel.threads(), local, warmup, iterations);
+        System.out.printf(Locale.ROOT, "device: %s, %s (backend %s); CPU: %d threads; local sizes %s; %d warm-up + %d timed runs per side%s%n",
+                dev.getPhysicalDevice().getDeviceName(), dev.getPlatformName(), dev.getTornadoVMBackend(), Parallel.threads(), local, warmup, iterations,
+                maxSeconds > 0 ? String.format(Locale.ROOT, " (at least 2 once a side took %.0f s)", maxSeconds) : "");
         if (list) {
             specs.forEach(s -> System.out.println(s.label()));
             return 0;
@@ -127,11 +134,14 @@ public final class KernelComparison implements Callable<Integer> {
             cpu.run().run();
         }
         Samples cpuTimes = new Samples(iterations);
-        for (int i = 0; i < iterations; i++) {
+        long spent = 0;
+        for (int i = 0; i < iterations && !overBudget(i, spent); i++) {
             cpu.reset().run();
             long t0 = System.nanoTime();
             cpu.run().run();
-            cpuTimes.add(System.nanoTime() - t0);
+            long t = System.nanoTime() - t0;
+            cpuTimes.add(t);
+            spent += t;
         }
 
         Comparison.Device d = c.device();
@@ -148,10 +158,13 @@ public final class KernelComparison implements Callable<Integer> {
             for (int i = 0; i < warmup; i++) {
                 plan.execute();
             }
-            for (int i = 0; i < iterations; i++) {
+            spent = 0;
+            for (int i = 0; i < iterations && !overBudget(i, spent); i++) {
                 long t0 = System.nanoTime();
                 TornadoExecutionResult r = plan.execute();
-                wall.add(System.nanoTime() - t0);
+                long t = System.nanoTime() - t0;
+                wall.add(t);
+                spent += t;
                 kernel.add(r.getProfilerResult().getDeviceKernelTime());
             }
             plan.freeDeviceMemory();
@@ -159,6 +172,11 @@ public final class KernelComparison implements Callable<Integer> {
             throw new IllegalStateException("TornadoVM execution failed: " + e.getMessage(), e);
         }
         return Table.Row.measured(spec, cpuTimes, kernel, wall, expected, actual);
+    }
+
+    /** After at least two timed runs (so there is a spread), whether a side has used its --max-seconds. */
+    private boolean overBudget(int runs, long spentNanos) {
+        return maxSeconds > 0 && runs >= 2 && spentNanos > maxSeconds * 1e9;
     }
 
     private static TornadoDevice selectDevice(String spec) {
