@@ -11,7 +11,7 @@ import io.github.tornadollava.kernels.format.GGMLType;
  * Off-heap weights of a given type filled with random bits, every fp16 scale field set to a
  * small normal value so that no NaN/infinity (or denormal) path distorts the timing.
  */
-final class RandomWeights {
+public final class RandomWeights {
 
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -20,7 +20,7 @@ final class RandomWeights {
     }
 
     /** {@code rows x cols} weights of {@code type}, in a segment the whole process may read. */
-    static MemorySegment matrix(GGMLType type, int rows, int cols, long seed) {
+    public static MemorySegment matrix(GGMLType type, int rows, int cols, long seed) {
         long bytes = type.byteSize((long) rows * cols);
         MemorySegment seg = Arena.ofAuto().allocate(bytes, 64);
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -43,7 +43,7 @@ final class RandomWeights {
         return seg;
     }
 
-    static float[] vector(int n, long seed) {
+    public static float[] vector(int n, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

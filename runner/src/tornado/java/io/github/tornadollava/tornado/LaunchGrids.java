@@ -22,7 +22,7 @@ import uk.ac.manchester.tornado.api.WorkerGrid;
  * {@link TornadoDecoder}).
  *
  * <p>The mat-mul's tile is fixed by {@link KernelConfig} (the kernel is register-blocked for
- * it), so {@code matmulTile} of the size table does not apply to it.
+ * it), so the size table has no entry for it.
  */
 final class LaunchGrids {
 

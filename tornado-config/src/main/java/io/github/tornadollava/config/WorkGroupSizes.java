@@ -8,8 +8,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * between a GPU (wide work-groups, many of them) and an OpenCL CPU device such as PoCL (small
  * work-groups, one per core), so they are data, not constants in the kernels.
  *
+ * <p>The tiled mat-mul (prefill, ViT) has no entry: its work-group is fixed at 16x16 threads, each
+ * computing a 4x4 register block of a 64x64 output tile from 16-deep slices staged in local memory.
+ * That tile is compiled into the kernel (TornadoVM sizes local arrays from compile-time constants,
+ * and the staging indexing and the 16 unrolled accumulators are written for it), so a size from
+ * this table could not change it; a table that still sets {@code matmulTile} is refused.
+ *
  * @param matvec    threads per work-group for a matrix-vector row reduction (decode)
- * @param matmulTile edge of the square tile of the matrix-matrix kernel (prefill, ViT)
  * @param norm      threads per work-group for RMSNorm / LayerNorm / softmax row reductions
  * @param attention threads per work-group for one attention head
  * @param elementwise threads per work-group for element-wise kernels (activations, residual adds)
@@ -17,14 +22,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record WorkGroupSizes(
         @JsonProperty("matvec") int matvec,
-        @JsonProperty("matmulTile") int matmulTile,
         @JsonProperty("norm") int norm,
         @JsonProperty("attention") int attention,
         @JsonProperty("elementwise") int elementwise) {
 
     public WorkGroupSizes {
         check("matvec", matvec);
-        check("matmulTile", matmulTile);
         check("norm", norm);
         check("attention", attention);
         check("elementwise", elementwise);

@@ -24,13 +24,13 @@ class TornadoLaunchConfigTest {
     void userFileOverridesAndBadFilesNameThemselves(@TempDir Path dir) throws Exception {
         Path good = dir.resolve("wg.json");
         Files.writeString(good, """
-                {"default": {"matvec": 64, "matmulTile": 8, "norm": 64, "attention": 32, "elementwise": 64}}
+                {"default": {"matvec": 64, "norm": 64, "attention": 32, "elementwise": 64}}
                 """);
         assertEquals(64, TornadoLaunchConfig.load(good).sizesFor("anything").matvec());
 
         Path notPow2 = dir.resolve("bad.json");
         Files.writeString(notPow2, """
-                {"default": {"matvec": 100, "matmulTile": 8, "norm": 64, "attention": 32, "elementwise": 64}}
+                {"default": {"matvec": 100, "norm": 64, "attention": 32, "elementwise": 64}}
                 """);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TornadoLaunchConfig.load(notPow2));
         assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("matvec"), e.getMessage());
@@ -41,8 +41,14 @@ class TornadoLaunchConfigTest {
         assertTrue(e.getMessage().contains("missing.json"), e.getMessage());
 
         Path typo = dir.resolve("typo.json");
-        Files.writeString(typo, "{\"default\": {\"matvec\": 64, \"matmulTile\": 8, \"norm\": 64, \"attention\": 32, \"elementwise\": 64}, \"devcies\": []}");
+        Files.writeString(typo, "{\"default\": {\"matvec\": 64, \"norm\": 64, \"attention\": 32, \"elementwise\": 64}, \"devcies\": []}");
         assertThrows(IllegalArgumentException.class, () -> TornadoLaunchConfig.load(typo));
+
+        // the mat-mul tile is fixed by the kernel; an old table that still sets it is refused by name, not silently ignored
+        Path oldTile = dir.resolve("old.json");
+        Files.writeString(oldTile, "{\"default\": {\"matvec\": 64, \"matmulTile\": 8, \"norm\": 64, \"attention\": 32, \"elementwise\": 64}}");
+        e = assertThrows(IllegalArgumentException.class, () -> TornadoLaunchConfig.load(oldTile));
+        assertTrue(e.getMessage().contains("old.json") && e.getMessage().contains("matmulTile"), e.getMessage());
     }
 
     @Test
