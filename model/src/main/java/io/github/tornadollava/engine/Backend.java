@@ -27,6 +27,31 @@ public interface Backend extends AutoCloseable {
     /** The ViT + projector of an mmproj file. The caller keeps the file open. */
     VisionEncoder visionEncoder(GGUFFile mmproj, LoadListener progress);
 
+    /**
+     * The LM and the ViT + projector of its mmproj, loaded together: a backend on an accelerator
+     * can then hand image embeddings from the projector to the decoder without a trip through
+     * host memory. The default loads them one after the other, as {@link #languageModel} and
+     * {@link #visionEncoder} do. The caller keeps both files open.
+     *
+     * @throws IllegalArgumentException when the projector's output width is not the LM's embedding width
+     */
+    default MultimodalModel multimodal(GGUFFile lm, GGUFFile mmproj, int contextSize, LoadListener progress) {
+        LanguageModel model = languageModel(lm, contextSize, progress);
+        VisionEncoder vision = null;
+        try {
+            vision = visionEncoder(mmproj, progress);
+            MultimodalModel.requireMatchingPair(model.config().dim(), vision.outputDim(), String.valueOf(lm.path()),
+                    String.valueOf(mmproj.path()));
+            return new MultimodalModel(model, vision);
+        } catch (RuntimeException e) {
+            if (vision != null) {
+                vision.close();
+            }
+            model.close();
+            throw e;
+        }
+    }
+
     /** The devices this backend can run on, one line each, numbered as {@code --device} takes them. */
     default List<String> devices() {
         return List.of(description());

@@ -1,13 +1,15 @@
 package io.github.tornadollava.llama;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import io.github.tornadollava.sampling.Sampler;
 
 /**
- * The generation loop: embeds and concatenates the prompt segments, prefills them in one
- * {@link LanguageModel#forward} (which batches internally), then samples one token at a time,
+ * The generation loop: prefills the prompt segments in one
+ * {@link LanguageModel#forward(List, int)} (which embeds the tokens, places image embeddings
+ * wherever they are, and batches internally), then samples one token at a time,
  * feeding each back, until maxTokens, a stop token, a full context, or the listener says stop.
  *
  * <p>A Generator is a conversation: each call continues at the model's current KV position, so a
@@ -68,8 +70,13 @@ public final class Generator {
         }
         long total = pendingToken >= 0 ? 1 : 0;
         for (Segment s : prompt) {
-            if (s instanceof Segment.Embeddings e && e.nRows() > 0 && e.width() != dim) {
-                throw new IllegalArgumentException("embedding segment rows have width " + e.width()
+            int width = switch (s) {
+                case Segment.Embeddings e -> e.nRows() > 0 ? e.width() : dim;
+                case Segment.Image i -> i.embeddings().width();
+                case Segment.Tokens t -> dim;
+            };
+            if (width != dim) {
+                throw new IllegalArgumentException("embedding segment rows have width " + width
                         + ", the model's embedding width is " + dim);
             }
             total += s.length();
@@ -85,25 +92,13 @@ public final class Generator {
 
         long t0 = System.nanoTime();
         int n = (int) total;
-        float[] rows = new float[Math.multiplyExact(n, dim)];
-        int row = 0;
+        List<Segment> input = new ArrayList<>(prompt.size() + 1);
         if (pendingToken >= 0) {
-            model.embed(pendingToken, rows, 0);
-            row++;
+            input.add(Segment.Tokens.of(pendingToken));
         }
-        for (Segment s : prompt) {
-            switch (s) {
-                case Segment.Tokens t -> {
-                    for (int id : t.ids()) {
-                        model.embed(id, rows, row++ * dim); // throws on an id outside the vocabulary
-                    }
-                }
-                case Segment.Embeddings e -> {
-                    System.arraycopy(e.rows(), 0, rows, row * dim, e.nRows() * dim);
-                    row += e.nRows();
-                }
-            }
-        }
+        input.addAll(prompt);
+        // the model assembles the rows: image embeddings may be in device memory, where only it can read them
+        float[] logits = model.forward(input, start);
         for (Segment s : prompt) {
             if (s instanceof Segment.Tokens t) {
                 for (int id : t.ids()) {
@@ -111,7 +106,6 @@ public final class Generator {
                 }
             }
         }
-        float[] logits = model.forward(rows, n, start);
         pendingToken = -1;
         long t1 = System.nanoTime();
 

@@ -1,10 +1,13 @@
 package io.github.tornadollava.llama;
 
+import io.github.tornadollava.vision.ImageEmbeddings;
+
 /**
- * A piece of a prompt: token ids, or ready-made embedding rows (LLaVA image features, one row per
- * position). A prompt is a list of segments whose positions follow each other.
+ * A piece of a prompt: token ids, ready-made embedding rows on the host, or an image's
+ * embeddings as its vision encoder returned them (possibly still in device memory). A prompt is a
+ * list of segments whose positions follow each other.
  */
-public sealed interface Segment permits Segment.Tokens, Segment.Embeddings {
+public sealed interface Segment permits Segment.Tokens, Segment.Embeddings, Segment.Image {
 
     /** Positions this segment occupies. */
     int length();
@@ -43,6 +46,20 @@ public sealed interface Segment permits Segment.Tokens, Segment.Embeddings {
         @Override
         public int length() {
             return nRows;
+        }
+    }
+
+    /** One image, one position per row of its embeddings (see {@link ImageEmbeddings} for where they live). */
+    record Image(ImageEmbeddings embeddings) implements Segment {
+        public Image {
+            if (embeddings == null) {
+                throw new IllegalArgumentException("image segment without embeddings");
+            }
+        }
+
+        @Override
+        public int length() {
+            return embeddings.nRows();
         }
     }
 }

@@ -3,7 +3,8 @@ package io.github.tornadollava.vision;
 /**
  * Turns one preprocessed image into the rows that replace its {@code <image>} placeholder in
  * the language model's input: ViT + projector. Implemented on the CPU by
- * {@link CpuVisionEncoder}; a GPU backend implements the same contract.
+ * {@link CpuVisionEncoder}; a GPU backend implements the same contract. {@link #encode} brings
+ * the rows to the host (for {@code llava encode}); {@link #embed} hands them to a prompt.
  */
 public interface VisionEncoder extends AutoCloseable {
 
@@ -32,6 +33,18 @@ public interface VisionEncoder extends AutoCloseable {
 
     default float[] encode(float[] pixels) {
         return encode(pixels, ProgressListener.NONE);
+    }
+
+    /**
+     * The embeddings of one image where the language model of the same backend reads them best,
+     * for a prompt rather than for the host: by default {@link #encode} on the host; an encoder
+     * loaded together with its language model on an accelerator ({@code Backend.multimodal})
+     * leaves them in device memory.
+     *
+     * @param pixels as for {@link #encode}
+     */
+    default ImageEmbeddings embed(float[] pixels, ProgressListener progress) {
+        return new ImageEmbeddings.Host(encode(pixels, progress), tokensPerImage());
     }
 
     /** Releases the model (files, device memory); no exception. */

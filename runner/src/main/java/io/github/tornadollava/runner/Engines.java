@@ -3,6 +3,7 @@ package io.github.tornadollava.runner;
 import java.nio.file.Path;
 
 import io.github.tornadollava.engine.Backend;
+import io.github.tornadollava.engine.MultimodalModel;
 import io.github.tornadollava.gguf.GGUFFile;
 import io.github.tornadollava.llama.LanguageModel;
 import io.github.tornadollava.tokenizer.Tokenizer;
@@ -34,24 +35,29 @@ final class Engines implements AutoCloseable {
         Engines e = new Engines(backend);
         try {
             if (model != null) {
-                progress.begin("loading " + model.getFileName());
                 e.lmFile = GGUFFile.open(model);
                 e.tokenizer = Tokenizer.fromGGUF(e.lmFile);
-                int ctx = contextSize != null ? contextSize
-                        : io.github.tornadollava.llama.LlamaConfig.from(e.lmFile).contextLength();
-                e.lm = backend.languageModel(e.lmFile, ctx, progress::update);
-                progress.end();
             }
             if (mmproj != null) {
-                progress.begin("loading " + mmproj.getFileName());
                 e.mmFile = GGUFFile.open(mmproj);
+            }
+            int ctx = model == null ? 0 : contextSize != null ? contextSize
+                    : io.github.tornadollava.llama.LlamaConfig.from(e.lmFile).contextLength();
+            if (model != null && mmproj != null) {
+                // loaded together, so that a device backend can keep image embeddings on the device for the decoder
+                progress.begin("loading " + model.getFileName() + " + " + mmproj.getFileName());
+                MultimodalModel both = backend.multimodal(e.lmFile, e.mmFile, ctx, progress::update);
+                e.lm = both.languageModel();
+                e.vision = both.visionEncoder();
+                progress.end();
+            } else if (model != null) {
+                progress.begin("loading " + model.getFileName());
+                e.lm = backend.languageModel(e.lmFile, ctx, progress::update);
+                progress.end();
+            } else if (mmproj != null) {
+                progress.begin("loading " + mmproj.getFileName());
                 e.vision = backend.visionEncoder(e.mmFile, progress::update);
                 progress.end();
-                if (e.lm != null && e.vision.outputDim() != e.lm.config().dim()) {
-                    throw new IllegalArgumentException(mmproj + ": the projector outputs " + e.vision.outputDim()
-                            + "-wide embeddings but " + model + " expects " + e.lm.config().dim()
-                            + ": not a matching LLaVA pair");
-                }
             }
             return e;
         } catch (RuntimeException ex) {

@@ -13,11 +13,13 @@ import io.github.tornadollava.llama.Segment;
 import io.github.tornadollava.prompt.PromptChunk;
 import io.github.tornadollava.prompt.PromptTokenizer;
 import io.github.tornadollava.vision.ClipConfig;
+import io.github.tornadollava.vision.ImageEmbeddings;
 import io.github.tornadollava.vision.VisionEncoder;
 
 /**
  * Turns rendered prompt text and image files into the decoder's input segments: text chunks as
- * token ids, each {@code <image>} as its projected embeddings. Everything cheap is checked first
+ * token ids, each {@code <image>} as its projected embeddings (left wherever the backend's
+ * vision encoder put them, see {@link VisionEncoder#embed}). Everything cheap is checked first
  * (placeholder count, images decodable, the context fits) so a bad request fails before the
  * vision encoder spends seconds on it.
  */
@@ -81,9 +83,10 @@ final class PromptAssembler {
             } else {
                 int k = ((PromptChunk.Image) c).index();
                 progress.begin("encoding image " + (k + 1) + "/" + images.size() + " (" + images.get(k).getFileName() + ")");
-                float[] emb = vision.encode(pixels.get(k), progress::update);
+                // embed, not encode: on a device backend the rows stay in device memory for the decoder
+                ImageEmbeddings emb = vision.embed(pixels.get(k), progress::update);
                 encodeMs += progress.end();
-                segments.add(new Segment.Embeddings(emb, perImage));
+                segments.add(new Segment.Image(emb));
             }
         }
         return new Assembled(segments, textIds, positions - extraPositions, encodeMs);

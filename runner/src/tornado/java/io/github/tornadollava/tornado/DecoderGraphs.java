@@ -29,6 +29,13 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  *   before it: the decoder runs every {@code decode<l>} once right after {@code prefill<l>} when it
  *   is built (see {@link TornadoDecoder}), and TornadoVM keeps the handed-over buffer from then
  *   on. Hence each prefill graph also names the decode graph of the layer below as a source.</li>
+ *   <li>In a multimodal plan ({@link TornadoMultimodal}) {@code prefill0} also reads image rows
+ *   from the projector's {@link DeviceImageStore} array. It runs after the projector (an image
+ *   just embedded), after {@code logits} (any later prompt) or after {@code prefill<L-1>} (the
+ *   next batch of a long prompt), so it consumes that array from all three; the decoder graphs
+ *   carry it in {@link DecoderState#shared()} so that {@code logits} and {@code prefill<L-1>}
+ *   hold it. The plan runs the projector once before {@code prefill0}'s first run, which is
+ *   when the array is first handed over.</li>
  * </ul>
  * Run orders: prefill {@code prefill0..prefill<L-1>[, logits]}; decode
  * {@code decode0..decode<L-1>, logits}; at build time
@@ -49,11 +56,18 @@ final class DecoderGraphs {
         return "decode" + layer;
     }
 
-    /** All graphs, in plan order. */
-    static List<TaskGraph> build(LlamaConfig c, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
+    /**
+     * All graphs, in plan order.
+     *
+     * @param imageSource the graph that writes {@link DecoderState#imageRows} (the projector), or null when there are none
+     */
+    static List<TaskGraph> build(LlamaConfig c, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids, String imageSource) {
+        if ((imageSource == null) != (s.imageRows == null)) {
+            throw new IllegalArgumentException("image rows need the graph that writes them, and only they do");
+        }
         List<TaskGraph> graphs = new ArrayList<>();
         for (int l = 0; l < c.nLayers(); l++) {
-            graphs.add(prefillLayer(c, l, w.layers().get(l), s, grids));
+            graphs.add(prefillLayer(c, l, w.layers().get(l), s, grids, imageSource));
         }
         for (int l = 0; l < c.nLayers(); l++) {
             graphs.add(decodeLayer(c, l, w.layers().get(l), s, grids));
@@ -74,7 +88,7 @@ final class DecoderGraphs {
     }
 
     /** One transformer block over a batch of up to maxBatch rows of {@code x}. */
-    private static TaskGraph prefillLayer(LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s, LaunchGrids grids) {
+    private static TaskGraph prefillLayer(LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s, LaunchGrids grids, String imageSource) {
         String name = prefill(l);
         TaskGraph g = new TaskGraph(name);
         KernelContext ctx = new KernelContext();
@@ -82,6 +96,12 @@ final class DecoderGraphs {
         int dim = c.dim();
         if (l == 0) {
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.prefillRows, s.positions);
+            if (imageSource != null) {
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.rowSource);
+                for (String before : new String[] {imageSource, LOGITS, prefill(c.nLayers() - 1)}) {
+                    g.consumeFromDevice(before, s.imageRows);
+                }
+            }
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.x, s.xb, s.q, s.k, s.v, s.att, s.hb, s.hb2, s.keyCache, s.valueCache);
         } else {
             g.consumeFromDevice(prefill(l - 1), s.shared());
@@ -91,7 +111,11 @@ final class DecoderGraphs {
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.arrays());
 
         if (l == 0) {
-            g.task("input", RowKernels::copy, ctx, s.prefillRows, s.x, batch * dim);
+            if (imageSource == null) {
+                g.task("input", RowKernels::copy, ctx, s.prefillRows, s.x, batch * dim);
+            } else {
+                g.task("input", RowKernels::gatherInput, ctx, s.prefillRows, s.rowSource, s.imageRows, s.x, dim, batch * dim);
+            }
             grids.batchElementwise(name + ".input", batch, dim);
         }
         g.task("attnNorm", Norms::rmsNorm, ctx, s.x, w.attnNorm(), s.xb, dim, c.rmsEps());

@@ -41,14 +41,23 @@ final class DecoderState {
     final DoubleArray ropeFrequencies;
     final FloatArray xLast;  // the row whose logits are computed
 
+    // written by the projector of a multimodal plan, null otherwise (see DeviceImageStore)
+    final FloatArray imageRows;
+
     // host <-> device
     final FloatArray prefillRows;   // up: the embedding rows of a prefill batch
+    final IntArray rowSource;       // up, multimodal only: per batch row, -1 = prefillRows, else the row of imageRows
     final FloatArray decodeRow;     // up: the embedding row of a decode step
     final IntArray decodePosition;  // up: its position
     final IntArray lastRow;         // up: which row of x the logits are for
     final FloatArray logits;        // down
 
     DecoderState(LlamaConfig c, int contextSize, int maxBatch) {
+        this(c, contextSize, maxBatch, null);
+    }
+
+    /** @param imageRows the image store's device array that the first prefill graph reads image rows from, or null */
+    DecoderState(LlamaConfig c, int contextSize, int maxBatch, FloatArray imageRows) {
         this.maxBatch = maxBatch;
         this.contextSize = contextSize;
         this.cachePositions = contextSize + maxBatch;
@@ -72,15 +81,28 @@ final class DecoderState {
         ropeFrequencies = ropeFrequencies(c);
         xLast = new FloatArray(c.dim());
         prefillRows = new FloatArray(Math.multiplyExact(maxBatch, c.dim()));
+        this.imageRows = imageRows;
+        rowSource = new IntArray(maxBatch);
+        rowSource.init(-1);
         decodeRow = new FloatArray(c.dim());
         decodePosition = new IntArray(1);
         lastRow = new IntArray(1);
         logits = new FloatArray(c.vocabSize());
     }
 
-    /** The buffers every graph of the decoder hands on to the next. */
+    /**
+     * The buffers every graph of the decoder hands on to the next. The image rows are among them
+     * although only the first prefill graph reads them: that graph takes them over from whichever
+     * graph ran before it, so every graph that can precede it must hold them (see {@link DecoderGraphs}).
+     */
     Object[] shared() {
-        return new Object[] {x, xb, q, k, v, att, hb, hb2, positions, keyCache, valueCache};
+        Object[] text = {x, xb, q, k, v, att, hb, hb2, positions, keyCache, valueCache};
+        if (imageRows == null) {
+            return text;
+        }
+        Object[] all = java.util.Arrays.copyOf(text, text.length + 1);
+        all[text.length] = imageRows;
+        return all;
     }
 
     /** Where layer {@code l}'s slab starts in the KV cache arrays. */

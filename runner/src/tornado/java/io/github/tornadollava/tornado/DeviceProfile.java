@@ -30,6 +30,16 @@ final class DeviceProfile {
         bytesOut += Math.max(0, p.getTotalBytesCopyOut());
     }
 
+    /** Bytes copied from the device to the host since the last {@link #drain}. */
+    synchronized long bytesOut() {
+        return bytesOut;
+    }
+
+    /** Graph executions since the last {@link #drain}. */
+    synchronized long executions() {
+        return executions;
+    }
+
     /** The sums since the last call, on one line; the sums restart from zero. */
     synchronized String drain() {
         if (executions == 0) {

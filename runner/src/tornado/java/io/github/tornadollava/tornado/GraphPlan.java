@@ -21,6 +21,9 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
  * only from the graph that ran immediately before (it looks the consumed objects up under that
  * graph's name), so the callers order their runs so that every graph's predecessor is one it
  * names as a source.
+ *
+ * <p>A plan may serve several users (the decoder and the vision encoder of a multimodal plan):
+ * each closes it once, and the last close frees the device memory.
  */
 final class GraphPlan implements AutoCloseable {
 
@@ -28,9 +31,19 @@ final class GraphPlan implements AutoCloseable {
     private final Map<String, Integer> indexByName = new HashMap<>();
     private final GridScheduler grids;
     private final DeviceProfile profile;
+    private int users;
 
     /** @param profile where to add TornadoVM's profiler figures, or null not to profile */
     GraphPlan(List<TaskGraph> graphs, GridScheduler grids, TornadoDevice device, DeviceProfile profile) {
+        this(graphs, grids, device, profile, 1);
+    }
+
+    /** A plan that {@code users} users close, each once. */
+    GraphPlan(List<TaskGraph> graphs, GridScheduler grids, TornadoDevice device, DeviceProfile profile, int users) {
+        if (users < 1) {
+            throw new IllegalArgumentException("a plan needs at least one user, got " + users);
+        }
+        this.users = users;
         ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.size()];
         for (int i = 0; i < snapshots.length; i++) {
             snapshots[i] = graphs.get(i).snapshot();
@@ -53,12 +66,24 @@ final class GraphPlan implements AutoCloseable {
         }
     }
 
+    /** {@link #run}, then brings {@code toHost} (declared {@code UNDER_DEMAND} by the graph) to the host. */
+    void runAndFetch(String name, Object... toHost) {
+        TornadoExecutionResult result = execute(name);
+        if (profile != null) {
+            profile.add(result);
+        }
+        result.transferToHost(toHost);
+    }
+
     /** Runs a graph while loading: its JIT compilation and weight upload stay out of the profile figures. */
     void warmUp(String name) {
         execute(name);
     }
 
     private TornadoExecutionResult execute(String name) {
+        if (users == 0) {
+            throw new IllegalStateException("the TornadoVM execution plan was closed");
+        }
         Integer index = indexByName.get(name);
         if (index == null) {
             throw new IllegalStateException("no task graph '" + name + "' in this plan");
@@ -66,8 +91,12 @@ final class GraphPlan implements AutoCloseable {
         return plan.withGraph(index).withGridScheduler(grids).execute();
     }
 
+    /** Called once by each user; the last one frees the device memory. */
     @Override
     public void close() {
+        if (users == 0 || --users > 0) {
+            return;
+        }
         try {
             plan.freeDeviceMemory();
             plan.close();

@@ -7,6 +7,7 @@ import io.github.tornadollava.config.WorkGroupSizes;
 import io.github.tornadollava.engine.Backend;
 import io.github.tornadollava.engine.BackendProvider;
 import io.github.tornadollava.engine.BackendSettings;
+import io.github.tornadollava.engine.MultimodalModel;
 import io.github.tornadollava.gguf.GGUFFile;
 import io.github.tornadollava.llama.LanguageModel;
 import io.github.tornadollava.llama.LlamaConfig;
@@ -56,6 +57,13 @@ public final class TornadoBackend implements Backend {
     @Override
     public VisionEncoder visionEncoder(GGUFFile mmproj, LoadListener progress) {
         return new TornadoVisionEncoder(mmproj, device.handle(), sizes, profile, progress);
+    }
+
+    /** Both in one execution plan: image embeddings stay on the device from the projector into the prefill (see {@link TornadoMultimodal}). */
+    @Override
+    public MultimodalModel multimodal(GGUFFile lm, GGUFFile mmproj, int contextSize, LoadListener progress) {
+        return TornadoMultimodal.load(lm, mmproj, contextSize, LlamaDecoder.DEFAULT_MAX_BATCH, device.handle(), sizes, profile, progress,
+                "tornado " + device.backend() + ":" + device.device());
     }
 
     @Override

@@ -3,12 +3,17 @@ package io.github.tornadollava.tornado;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import java.util.List;
+
 import io.github.tornadollava.config.WorkGroupSizes;
 import io.github.tornadollava.engine.Backend;
 import io.github.tornadollava.llama.LanguageModel;
 import io.github.tornadollava.llama.LlamaConfig;
 import io.github.tornadollava.llama.LlamaDecoder;
 import io.github.tornadollava.llama.LlamaWeights;
+import io.github.tornadollava.llama.Segment;
+import io.github.tornadollava.tornado.kernels.RowKernels;
+import io.github.tornadollava.vision.ImageEmbeddings;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
 /**
@@ -20,6 +25,10 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * (tiled mat-mul kernels, each weight tile reused across the batch); a single row runs through
  * the decode graphs (mat-vec kernels, the preceding RMSNorm fused in). See {@link DecoderGraphs}
  * for the graphs and how they hand buffers along. Not thread-safe: one generation at a time.
+ *
+ * <p>In a multimodal plan ({@link TornadoMultimodal}) the prefill also takes image rows straight
+ * from the projector's output on the device ({@link #forward(List, int)}): image embeddings
+ * never cross the bus.
  */
 public final class TornadoDecoder implements LanguageModel {
 
@@ -28,11 +37,14 @@ public final class TornadoDecoder implements LanguageModel {
     private final DecoderState s;
     private final LaunchGrids grids;
     private final GraphPlan plan;
+    private final DeviceImageStore images;
     private final float[] logits;
     private int position;
+    private boolean closed;
 
     /**
-     * Uploads {@code weights} and builds (and compiles, on a first run) the task graphs.
+     * A decoder with its own plan: uploads {@code weights} and builds (and compiles, on a first
+     * run) the task graphs.
      *
      * @param hostWeights the memory-mapped weights; only the token embedding is read after loading
      * @param device      the TornadoVM device to run on
@@ -41,26 +53,13 @@ public final class TornadoDecoder implements LanguageModel {
      */
     TornadoDecoder(LlamaConfig config, LlamaWeights hostWeights, int contextSize, int maxBatch, TornadoDevice device, WorkGroupSizes sizes,
             DeviceProfile profile, Backend.LoadListener progress, String label) {
-        if (contextSize < 1 || contextSize > config.contextLength()) {
-            throw new IllegalArgumentException("context size " + contextSize + " must be in 1.." + config.contextLength()
-                    + " (the model's context_length)");
-        }
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
-        }
-        this.c = config;
-        this.hostWeights = hostWeights;
-        int steps = c.nLayers() + 2 * c.nLayers() + 1;
-        DeviceMatrices.Conversions conversions = new DeviceMatrices.Conversions();
-        DeviceLlamaWeights weights = DeviceLlamaWeights.of(hostWeights, conversions, progress, steps);
-        if (!conversions.isEmpty()) {
-            System.err.println("tornado: " + label + ": converted for the device (no kernel reads these formats): " + conversions
-                    + (conversions.toString().contains("Q8_0") ? " (re-quantized from the dequantized weights as ggml's quantize_row_q8_0)" : ""));
-        }
-        this.s = new DecoderState(config, contextSize, Math.min(maxBatch, contextSize));
-        this.grids = new LaunchGrids(sizes);
-        this.plan = new GraphPlan(DecoderGraphs.build(config, weights, s, grids), grids.scheduler(), device, profile);
-        this.logits = new float[c.vocabSize()];
+        checkSizes(config, contextSize, maxBatch);
+        int steps = loadSteps(config);
+        DeviceLlamaWeights weights = upload(hostWeights, progress, 0, steps, label);
+        DecoderState state = new DecoderState(config, contextSize, Math.min(maxBatch, contextSize));
+        LaunchGrids launchGrids = new LaunchGrids(sizes);
+        GraphPlan graphPlan = new GraphPlan(DecoderGraphs.build(config, weights, state, launchGrids, null), launchGrids.scheduler(), device, profile);
+        this(config, hostWeights, state, launchGrids, graphPlan, null);
         try {
             link(progress, c.nLayers(), steps);
         } catch (RuntimeException e) {
@@ -70,12 +69,58 @@ public final class TornadoDecoder implements LanguageModel {
     }
 
     /**
+     * The decoder of a multimodal plan, which holds its graphs ({@link DecoderGraphs#build} over
+     * {@code state}, whose image rows are {@code images.rows}); the plan's owner calls
+     * {@link #link} once the projector has run.
+     */
+    TornadoDecoder(LlamaConfig config, LlamaWeights hostWeights, DecoderState state, LaunchGrids grids, GraphPlan plan, DeviceImageStore images) {
+        this.c = config;
+        this.hostWeights = hostWeights;
+        this.s = state;
+        this.grids = grids;
+        this.plan = plan;
+        this.images = images;
+        this.logits = new float[config.vocabSize()];
+    }
+
+    static void checkSizes(LlamaConfig config, int contextSize, int maxBatch) {
+        if (contextSize < 1 || contextSize > config.contextLength()) {
+            throw new IllegalArgumentException("context size " + contextSize + " must be in 1.." + config.contextLength()
+                    + " (the model's context_length)");
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
+        }
+    }
+
+    /** Loading steps: one per layer uploaded, then {@link #linkSteps}. */
+    static int loadSteps(LlamaConfig config) {
+        return config.nLayers() + linkSteps(config);
+    }
+
+    /** Graph runs of {@link #link}. */
+    static int linkSteps(LlamaConfig config) {
+        return 2 * config.nLayers() + 1;
+    }
+
+    /** Converts the weights for the device, saying what was converted; progress {@code done + 1 .. done + layers} of {@code total}. */
+    static DeviceLlamaWeights upload(LlamaWeights hostWeights, Backend.LoadListener progress, int done, int total, String label) {
+        DeviceMatrices.Conversions conversions = new DeviceMatrices.Conversions();
+        DeviceLlamaWeights weights = DeviceLlamaWeights.of(hostWeights, conversions, (d, t) -> progress.loaded(done + d, total), total);
+        if (!conversions.isEmpty()) {
+            System.err.println("tornado: " + label + ": converted for the device (no kernel reads these formats): " + conversions
+                    + (conversions.toString().contains("Q8_0") ? " (re-quantized from the dequantized weights as ggml's quantize_row_q8_0)" : ""));
+        }
+        return weights;
+    }
+
+    /**
      * The first run of every graph, in the one order in which each {@code decode<l>} follows
      * {@code prefill<l>} and so receives that layer's weights (see {@link DecoderGraphs}). It
      * uploads the weights, compiles the kernels and computes on one zero row at position 0,
      * which the first real call overwrites.
      */
-    private void link(Backend.LoadListener progress, int done, int steps) {
+    void link(Backend.LoadListener progress, int done, int steps) {
         for (int t = 0; t < s.maxBatch; t++) {
             s.positions.set(t, t == 0 ? 0 : s.scratchPosition(t));
         }
@@ -131,7 +176,71 @@ public final class TornadoDecoder implements LanguageModel {
 
     @Override
     public float[] forward(float[] embeddings, int nTokens, int startPos) {
+        checkCall(nTokens, startPos);
+        if (embeddings.length < (long) nTokens * c.dim()) {
+            throw new IllegalArgumentException("embeddings hold " + embeddings.length + " floats, " + nTokens + " rows of "
+                    + c.dim() + " need " + (long) nTokens * c.dim());
+        }
+        position = startPos;
+        if (nTokens == 1) {
+            decode(embeddings, startPos);
+        } else {
+            prefill(embeddings, null, nTokens, startPos);
+        }
+        return finish(startPos + nTokens);
+    }
+
+    /**
+     * Segments whose image embeddings are in this plan's image store are prefilled with those
+     * rows read on the device (see {@link RowKernels#gatherInput}); the host builds only the
+     * token rows. Anything else goes the default way, through host rows.
+     */
+    @Override
+    public float[] forward(List<Segment> segments, int startPos) {
+        boolean onDevice = false;
+        for (Segment seg : segments) {
+            onDevice |= seg instanceof Segment.Image i && i.embeddings() instanceof ImageEmbeddings.OnDevice;
+        }
+        if (!onDevice) {
+            return LanguageModel.super.forward(segments, startPos);
+        }
         int dim = c.dim();
+        long total = 0;
+        for (Segment seg : segments) {
+            if (seg instanceof Segment.Image i && i.embeddings() instanceof ImageEmbeddings.OnDevice d) {
+                if (images == null || !(d instanceof DeviceImageEmbeddings)) {
+                    throw new IllegalArgumentException("image embeddings in " + d.location() + " cannot be read by this decoder"
+                            + " (load the LM and the mmproj together with Backend.multimodal)");
+                }
+                images.firstRow((DeviceImageEmbeddings) d); // refuses embeddings of another plan, or overwritten since
+            }
+            total += seg.length();
+        }
+        checkCall((int) Math.min(total, Integer.MAX_VALUE), startPos);
+        int n = (int) total;
+        int[] source = new int[n];
+        float[] hostRows = new float[Math.multiplyExact(n, dim)];
+        int row = 0;
+        for (Segment seg : segments) {
+            if (seg instanceof Segment.Image i && i.embeddings() instanceof DeviceImageEmbeddings d) {
+                int first = images.firstRow(d);
+                for (int r = 0; r < d.nRows(); r++) {
+                    source[row++] = first + r;
+                }
+            } else {
+                float[] rows = LanguageModel.hostRows(this, List.of(seg)); // checks widths and token ids
+                System.arraycopy(rows, 0, hostRows, row * dim, rows.length);
+                for (int r = 0; r < seg.length(); r++) {
+                    source[row++] = -1;
+                }
+            }
+        }
+        position = startPos;
+        prefill(hostRows, source, n, startPos);
+        return finish(startPos + n);
+    }
+
+    private void checkCall(int nTokens, int startPos) {
         if (nTokens < 1) {
             throw new IllegalArgumentException("forward needs at least one row, got " + nTokens);
         }
@@ -143,17 +252,10 @@ public final class TornadoDecoder implements LanguageModel {
             throw new IllegalArgumentException("context overflow: " + startPos + " cached + " + nTokens + " new positions = "
                     + ((long) startPos + nTokens) + " > context size " + s.contextSize);
         }
-        if (embeddings.length < (long) nTokens * dim) {
-            throw new IllegalArgumentException("embeddings hold " + embeddings.length + " floats, " + nTokens + " rows of "
-                    + dim + " need " + (long) nTokens * dim);
-        }
-        position = startPos;
-        if (nTokens == 1) {
-            decode(embeddings, startPos);
-        } else {
-            prefill(embeddings, nTokens, startPos);
-        }
-        position = startPos + nTokens;
+    }
+
+    private float[] finish(int newPosition) {
+        position = newPosition;
         MemorySegment.copy(s.logits.getSegment(), ValueLayout.JAVA_FLOAT, 0, logits, 0, logits.length);
         return logits;
     }
@@ -168,7 +270,13 @@ public final class TornadoDecoder implements LanguageModel {
         plan.run(DecoderGraphs.LOGITS);
     }
 
-    private void prefill(float[] embeddings, int nTokens, int startPos) {
+    /**
+     * Batches of up to maxBatch rows; row {@code t} is host row {@code t} of {@code embeddings},
+     * or, where {@code source[t] >= 0}, that row of the image store.
+     *
+     * @param source null when all rows are host rows
+     */
+    private void prefill(float[] embeddings, int[] source, int nTokens, int startPos) {
         int dim = c.dim();
         int rows = 0;
         for (int done = 0; done < nTokens; done += rows) {
@@ -176,6 +284,7 @@ public final class TornadoDecoder implements LanguageModel {
             MemorySegment.copy(embeddings, done * dim, s.prefillRows.getSegment(), ValueLayout.JAVA_FLOAT, 0, rows * dim);
             for (int t = 0; t < s.maxBatch; t++) {
                 s.positions.set(t, t < rows ? startPos + done + t : s.scratchPosition(t));
+                s.rowSource.set(t, source != null && t < rows ? source[done + t] : -1);
             }
             grids.resizeBatch(rows);
             for (int l = 0; l < c.nLayers(); l++) {
@@ -190,6 +299,9 @@ public final class TornadoDecoder implements LanguageModel {
     /** Frees the device memory; the weights' file stays with the caller. */
     @Override
     public void close() {
-        plan.close();
+        if (!closed) {
+            closed = true;
+            plan.close();
+        }
     }
 }

@@ -19,11 +19,14 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <pre>
  * visionEmbed    pixels -> im2col -> patch mat-mul -> CLS first, + position embeddings -> pre-LN -> x
  * visionBlock<i> x += attn_out(MHA(ln1 x));  x += ffn_down(act(ffn_up(ln2 x)))   (full attention)
- * projector      drop the CLS row -> mm.0 -> GELU -> mm.2 -> to the host
+ * projector      drop the CLS row -> mm.0 -> GELU -> mm.2 -> to the host, or into a slot of the image store
  * </pre>
  * The residual stream {@code x} and the block scratch buffers stay on the device: each graph
- * consumes them from the one before and persists them for the next. Only the pixels go up and
- * the image embeddings come down.
+ * consumes them from the one before and persists them for the next. Only the pixels go up. A
+ * standalone encoder's embeddings come down after every image; in a multimodal plan
+ * ({@link TornadoMultimodal}) the projector copies them into the {@link DeviceImageStore} slot
+ * that the decoder's prefill reads, persists the store, and sends them down only on request
+ * ({@code UNDER_DEMAND}, for {@code encode}).
  */
 final class VisionGraphs {
 
@@ -81,13 +84,14 @@ final class VisionGraphs {
         }
     }
 
-    static List<TaskGraph> build(ClipConfig c, DeviceVisionWeights w, Buffers b, LaunchGrids grids) {
+    /** @param store where the projector leaves the embeddings for a decoder of the same plan, or null to send them to the host */
+    static List<TaskGraph> build(ClipConfig c, DeviceVisionWeights w, Buffers b, LaunchGrids grids, DeviceImageStore store) {
         List<TaskGraph> graphs = new ArrayList<>();
         graphs.add(embed(c, w, b, grids));
         for (int i = 0; i < w.blocks().size(); i++) {
             graphs.add(block(c, i, w.blocks().get(i), b, grids));
         }
-        graphs.add(projector(c, w, b, grids));
+        graphs.add(projector(c, w, b, grids, store));
         return graphs;
     }
 
@@ -161,7 +165,7 @@ final class VisionGraphs {
         return g;
     }
 
-    private static TaskGraph projector(ClipConfig c, DeviceVisionWeights w, Buffers b, LaunchGrids grids) {
+    private static TaskGraph projector(ClipConfig c, DeviceVisionWeights w, Buffers b, LaunchGrids grids, DeviceImageStore store) {
         TaskGraph g = new TaskGraph(PROJECTOR);
         KernelContext ctx = new KernelContext();
         int np = c.patchCount();
@@ -183,7 +187,16 @@ final class VisionGraphs {
             LinearTasks.matMul(g, "mm2", ctx, b.projHidden, w.mm2(), w.mm2Bias(), b.out, np, true, false);
             grids.matMul(PROJECTOR + ".mm2", np, w.outputDim());
         }
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, b.out);
+        if (store == null) {
+            g.transferToHost(DataTransferMode.EVERY_EXECUTION, b.out);
+        } else {
+            int n = np * w.outputDim();
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, store.slot);
+            g.task("toSlot", RowKernels::copyToSlot, ctx, b.out, store.slot, store.rows, n);
+            grids.elementwise(PROJECTOR + ".toSlot", n);
+            g.transferToHost(DataTransferMode.UNDER_DEMAND, b.out);
+            g.persistOnDevice(store.rows);
+        }
         return g;
     }
 }

@@ -56,4 +56,27 @@ public final class RowKernels {
             dst.set(i, src.get(offset + i));
         }
     }
+
+    /**
+     * The input rows of a prefill batch when image embeddings may be among them: row {@code t}
+     * of {@code x} is host row {@code t} of {@code hostRows} when {@code source[t] < 0}, otherwise
+     * row {@code source[t]} of the device's image rows, as the projector left it. {@code n} is the
+     * batch's element count, {@code maxBatch * dim}.
+     */
+    public static void gatherInput(KernelContext ctx, FloatArray hostRows, IntArray source, FloatArray imageRows, FloatArray x, int dim, int n) {
+        int i = ctx.globalIdx;
+        if (i < n) {
+            int t = i / dim;
+            int row = source.get(t);
+            x.set(i, row < 0 ? hostRows.get(i) : imageRows.get(row * dim + i - t * dim));
+        }
+    }
+
+    /** {@code dst[slot[0] * n + i] = src[i]} for {@code i < n}: one image's embeddings into its slot of the image rows. */
+    public static void copyToSlot(KernelContext ctx, FloatArray src, IntArray slot, FloatArray dst, int n) {
+        int i = ctx.globalIdx;
+        if (i < n) {
+            dst.set(slot.get(0) * n + i, src.get(i));
+        }
+    }
 }
