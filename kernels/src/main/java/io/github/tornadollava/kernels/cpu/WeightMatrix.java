@@ -105,9 +105,7 @@ public final class WeightMatrix {
         if (x.length() != cols) {
             throw new IllegalArgumentException(name + ": " + x.length() + " quantized activations for " + cols + " columns");
         }
-        for (int r = start; r < end; r++) {
-            out[outOffset + r] = format.dot(data, r * rowBytes, x, cols);
-        }
+        format.dotRows(data, start * rowBytes, rowBytes, x, cols, out, outOffset + start, end - start);
     }
 
     /**

@@ -25,6 +25,11 @@ final class Q8_0Format implements WeightFormat {
     }
 
     @Override
+    public ActivationType activationType() {
+        return ActivationType.Q8_0;
+    }
+
+    @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
         if (!Blocks.VECTORIZED) {
             dequantizeScalar(data, byteOffset, out, outOffset, n);
@@ -83,14 +88,13 @@ final class Q8_0Format implements WeightFormat {
     @Override
     public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
         if (!Blocks.VECTORIZED) {
-            return dot(data, byteOffset, x.values, x.valuesOffset, n);
+            return dot(data, byteOffset, x.dequantized, 0, n);
         }
         short[] xq = x.q;
         float[] xs = x.scale;
         FloatVector acc = FloatVector.zero(Blocks.F);
         int blocks = n / BLOCK;
-        int b = 0;
-        for (; b < blocks; b++) {
+        for (int b = 0; b < blocks; b++) {
             long o = byteOffset + (long) b * BYTES;
             int xi = b * BLOCK;
             ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o + 2, Blocks.LE)
@@ -104,5 +108,51 @@ final class Q8_0Format implements WeightFormat {
                     FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o)) * xs[b]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Two rows per pass: each activation block is loaded once for both (see {@link #dot2}). */
+    @Override
+    public void dotRows(MemorySegment data, long byteOffset, long rowBytes, QuantizedActivations x, int n,
+            float[] out, int outOffset, int count) {
+        int r = 0;
+        if (Blocks.VECTORIZED) {
+            for (; r + 1 < count; r += 2) {
+                dot2(data, byteOffset + r * rowBytes, rowBytes, x.q, x.scale, n / BLOCK, out, outOffset + r);
+            }
+        }
+        for (; r < count; r++) {
+            out[outOffset + r] = dot(data, byteOffset + r * rowBytes, x, n);
+        }
+    }
+
+    /** The kernel of {@link #dot(MemorySegment, long, QuantizedActivations, int)} for rows at o0 and o0 + rowBytes. */
+    private static void dot2(MemorySegment data, long o0, long rowBytes, short[] xq, float[] xs, int blocks,
+            float[] out, int at) {
+        FloatVector acc0 = FloatVector.zero(Blocks.F);
+        FloatVector acc1 = FloatVector.zero(Blocks.F);
+        long o1 = o0 + rowBytes;
+        for (int b = 0; b < blocks; b++) {
+            long p0 = o0 + (long) b * BYTES;
+            long p1 = o1 + (long) b * BYTES;
+            ShortVector xa = ShortVector.fromArray(S16, xq, b * BLOCK);
+            ShortVector xb = ShortVector.fromArray(S16, xq, b * BLOCK + 16);
+            float xd = xs[b];
+            IntVector s0 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, p0 + 2, Blocks.LE)
+                    .convertShape(VectorOperators.B2S, S16, 0)).mul(xa)
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B16, data, p0 + 18, Blocks.LE)
+                            .convertShape(VectorOperators.B2S, S16, 0)).mul(xb)).reinterpretAsInts();
+            IntVector s1 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, p1 + 2, Blocks.LE)
+                    .convertShape(VectorOperators.B2S, S16, 0)).mul(xa)
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B16, data, p1 + 18, Blocks.LE)
+                            .convertShape(VectorOperators.B2S, S16, 0)).mul(xb)).reinterpretAsInts();
+            s0 = s0.lanewise(VectorOperators.ASHR, 16).add(s0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            s1 = s1.lanewise(VectorOperators.ASHR, 16).add(s1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(
+                    FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, p0)) * xd), acc0);
+            acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(
+                    FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, p1)) * xd), acc1);
+        }
+        out[at] = acc0.reduceLanes(VectorOperators.ADD);
+        out[at + 1] = acc1.reduceLanes(VectorOperators.ADD);
     }
 }
