@@ -108,17 +108,23 @@ class LlamaGoldenTest {
                     Generator.TokenListener.none());
             assertEquals(positions(segments), r.promptPositions());
             assertGreedyIds(ints(ref.get("generated_ids")), doubles(ref.get("top2_gap")), r.generatedIds(),
-                    llamacpp ? NEAR_TIE_LLAMACPP : NEAR_TIE, label);
+                    llamacpp ? NEAR_TIE_LLAMACPP : NEAR_TIE, !llamacpp, label);
         }
     }
 
-    /** The rule of the golden README: exact up to and including the first step with top-2 gap < nearTie. */
-    static void assertGreedyIds(int[] expected, double[] gaps, int[] actual, double nearTie, String label) {
+    /**
+     * The rule of the golden README: exact up to the first step with top-2 gap < nearTie, and that
+     * step too when {@code includingNearTie}. Against llama.cpp it is left out: its logits match
+     * ours only within 0.1 (and do differ by ~1e-2 in a few cases, e.g. code at step 1, whose
+     * recorded gap is 2e-3), so a step whose gap is below that cannot be decided.
+     */
+    static void assertGreedyIds(int[] expected, double[] gaps, int[] actual, double nearTie, boolean includingNearTie,
+            String label) {
         assertEquals(expected.length, actual.length, label + ": number of generated ids");
         int last = expected.length - 1;
         for (int i = 0; i < gaps.length; i++) {
             if (gaps[i] < nearTie) {
-                last = i;
+                last = includingNearTie ? i : i - 1;
                 break;
             }
         }
