@@ -28,7 +28,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu, " + Parallel.threads() + " threads" + (exactActivations ? ", float activations" : "");
+        return "cpu, " + Parallel.threads() + " threads" + (exactActivations ? ", exact" : "");
     }
 
     @Override
