@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
 import io.github.tornadollava.kernels.format.GGMLType;
+import io.github.tornadollava.kernels.format.QuantizedActivations;
 
 /**
  * {@code y = W x} for one token (the decode step), all cores, weights streamed from memory:
@@ -42,6 +43,7 @@ public class MatVecBenchmark {
     private WeightMatrix w;
     private float[] x;
     private float[] y;
+    private QuantizedActivations xq;
 
     @Setup
     public void setup() {
@@ -49,11 +51,20 @@ public class MatVecBenchmark {
         w = new WeightMatrix("bench", t, RandomWeights.matrix(t, rows, cols, 42), rows, cols);
         x = RandomWeights.vector(cols, 7);
         y = new float[rows];
+        xq = new QuantizedActivations(cols, true);
     }
 
     @Benchmark
     public float[] matvec() {
         w.matvec(x, 0, y, 0);
+        return y;
+    }
+
+    /** The decode step as the CPU decoder runs it by default: quantize x as llama.cpp does, integer kernels. */
+    @Benchmark
+    public float[] matvecQuantized() {
+        xq.quantize(x, 0, cols);
+        w.matvec(xq, y, 0);
         return y;
     }
 }

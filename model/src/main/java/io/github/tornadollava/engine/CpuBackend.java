@@ -12,7 +12,10 @@ import io.github.tornadollava.vision.VisionEncoder;
 /** The pure-Java backend: weights stay memory-mapped, kernels run on {@link Parallel}'s pool. */
 public final class CpuBackend implements Backend {
 
+    private final boolean exactActivations;
+
     public CpuBackend(BackendSettings settings) {
+        this.exactActivations = settings.exactActivations() || Boolean.getBoolean(LlamaDecoder.EXACT_ACTIVATIONS);
         if (settings.threads() != null) {
             Parallel.setThreads(settings.threads());
         }
@@ -25,7 +28,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu, " + Parallel.threads() + " threads";
+        return "cpu, " + Parallel.threads() + " threads" + (exactActivations ? ", exact" : "");
     }
 
     @Override
@@ -33,7 +36,7 @@ public final class CpuBackend implements Backend {
         LlamaConfig config = LlamaConfig.from(lm);
         LlamaWeights weights = LlamaWeights.load(lm, config);
         progress.loaded(1, 1);
-        return new LlamaDecoder(config, weights, contextSize, LlamaDecoder.DEFAULT_MAX_BATCH, null);
+        return new LlamaDecoder(config, weights, contextSize, LlamaDecoder.DEFAULT_MAX_BATCH, exactActivations, null);
     }
 
     @Override

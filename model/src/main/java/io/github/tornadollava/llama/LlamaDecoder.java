@@ -2,7 +2,9 @@ package io.github.tornadollava.llama;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import io.github.tornadollava.gguf.GGUFFile;
 import io.github.tornadollava.kernels.cpu.Activations;
@@ -10,6 +12,7 @@ import io.github.tornadollava.kernels.cpu.Norms;
 import io.github.tornadollava.kernels.cpu.Parallel;
 import io.github.tornadollava.kernels.cpu.Softmax;
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
+import io.github.tornadollava.kernels.format.ActivationType;
 import io.github.tornadollava.kernels.format.QuantizedActivations;
 
 /**
@@ -32,10 +35,12 @@ public final class LlamaDecoder implements LanguageModel {
     /** Fewest weight rows per chunk of a parallel matvec. */
     private static final int MATVEC_GRAIN = 16;
     /**
-     * Opt-in: decode multiplies int8-quantized activations with the weights (llama.cpp's way, ~1e-2
-     * on the logits, outside the golden tolerance of 1e-3) where the format has an integer kernel.
+     * Decode multiplies quantized weights with activations quantized as llama.cpp quantizes them
+     * ({@link QuantizedActivations}: its numbers, within the golden data's llama.cpp tolerance, and
+     * integer kernels); this system property, or {@code exactActivations}, keeps them float
+     * instead (the float reference's numbers, ~2e-2 away from llama.cpp's, slower).
      */
-    public static final String QUANTIZE_ACTIVATIONS = "llava.cpu.quantizeActivations";
+    public static final String EXACT_ACTIVATIONS = "llava.cpu.exactActivations";
 
     private final LlamaConfig c;
     private final LlamaWeights w;
@@ -78,6 +83,7 @@ public final class LlamaDecoder implements LanguageModel {
     private WeightMatrix curMatrix;
     private float[] curInput;
     private final QuantizedActivations xq;  // the input of the current decode matvec, quantized; null when off
+    private final float[] batchInput;       // a prefill matmul's input, quantized and dequantized; null when off
     private final Parallel.RangeBody headBody = this::headRows;
     private final Parallel.RangeBody qkvBody = this::qkvRows;
     private final Parallel.RangeBody gateUpBody = this::gateUpRows;
@@ -91,6 +97,15 @@ public final class LlamaDecoder implements LanguageModel {
      * @param resource    closed by {@link #close()} (the GGUF file owning the weights), or null
      */
     public LlamaDecoder(LlamaConfig config, LlamaWeights weights, int contextSize, int maxBatch, AutoCloseable resource) {
+        this(config, weights, contextSize, maxBatch, Boolean.getBoolean(EXACT_ACTIVATIONS), resource);
+    }
+
+    /**
+     * As {@link #LlamaDecoder(LlamaConfig, LlamaWeights, int, int, AutoCloseable)}, choosing
+     * float ({@code exactActivations}) or llama.cpp's quantized activations for decode.
+     */
+    public LlamaDecoder(LlamaConfig config, LlamaWeights weights, int contextSize, int maxBatch,
+            boolean exactActivations, AutoCloseable resource) {
         if (contextSize < 1 || contextSize > config.contextLength()) {
             throw new IllegalArgumentException("context size " + contextSize + " must be in 1.." + config.contextLength()
                     + " (the model's context_length)");
@@ -124,10 +139,41 @@ public final class LlamaDecoder implements LanguageModel {
         this.ropeCos = new float[half];
         this.ropeSin = new float[half];
         this.attentionScale = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.xq = exactActivations ? null : quantizedActivations(config, weights);
+        this.batchInput = xq == null ? null
+                : new float[Math.multiplyExact(rows, Math.max(Math.max(c.dim(), c.qDim()), c.hiddenDim()))];
+    }
+
+    /**
+     * The buffer for the decode matvecs' quantized input, with the forms the weights' formats ask
+     * for; null (float activations) when no matrix is quantized.
+     */
+    private static QuantizedActivations quantizedActivations(LlamaConfig c, LlamaWeights w) {
+        boolean q8 = false;
+        boolean k = false;
+        for (WeightMatrix m : decodeMatrices(w)) {
+            ActivationType t = m.format().activationType();
+            q8 |= t != ActivationType.FLOAT;
+            k |= t == ActivationType.Q8_K;
+        }
         int widest = Math.max(Math.max(c.dim(), c.qDim()), c.hiddenDim());
-        this.xq = Boolean.getBoolean(QUANTIZE_ACTIVATIONS) && widest % QuantizedActivations.BLOCK == 0
-                && c.dim() % QuantizedActivations.BLOCK == 0 && c.qDim() % QuantizedActivations.BLOCK == 0
-                && c.hiddenDim() % QuantizedActivations.BLOCK == 0 ? new QuantizedActivations(widest) : null;
+        boolean blocks = c.dim() % QuantizedActivations.BLOCK == 0 && c.qDim() % QuantizedActivations.BLOCK == 0
+                && c.hiddenDim() % QuantizedActivations.BLOCK == 0;
+        return q8 && blocks ? new QuantizedActivations(widest, k) : null;
+    }
+
+    private static List<WeightMatrix> decodeMatrices(LlamaWeights w) {
+        List<WeightMatrix> out = new ArrayList<>();
+        for (LlamaWeights.Layer l : w.layers()) {
+            out.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()));
+        }
+        out.add(w.output());
+        return out;
+    }
+
+    /** True when decode multiplies with quantized activations (llama.cpp's way), false when with floats. */
+    public boolean quantizesActivations() {
+        return xq != null;
     }
 
     /** Opens a LLaMA GGUF with a KV cache of {@code contextSize} positions; closing the decoder closes the file. */
@@ -136,6 +182,22 @@ public final class LlamaDecoder implements LanguageModel {
         try {
             LlamaConfig config = LlamaConfig.from(file);
             return new LlamaDecoder(config, LlamaWeights.load(file, config), contextSize, DEFAULT_MAX_BATCH, file);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a LLaMA GGUF with a KV cache of {@code contextSize} positions and float
+     * ({@code exactActivations}) or llama.cpp's quantized activations for decode.
+     */
+    public static LlamaDecoder open(Path gguf, int contextSize, boolean exactActivations) {
+        GGUFFile file = GGUFFile.open(gguf);
+        try {
+            LlamaConfig config = LlamaConfig.from(file);
+            return new LlamaDecoder(config, LlamaWeights.load(file, config), contextSize, DEFAULT_MAX_BATCH,
+                    exactActivations, file);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -277,7 +339,7 @@ public final class LlamaDecoder implements LanguageModel {
             quantizeInput(in, weight.cols());
             Parallel.forRange(weight.rows(), MATVEC_GRAIN, residualBody);
         } else {
-            weight.matmul(in, rows, xb2);
+            weight.matmul(batchInput(weight, in, rows), rows, xb2);
             Vectors.add(x, xb2, rows * c.dim());
         }
     }
@@ -332,13 +394,27 @@ public final class LlamaDecoder implements LanguageModel {
         }
     }
 
-    /** {@code out = W in} for each of {@code rows} rows: batched matmul for prefill, matvec for one token. */
-    private static void linear(WeightMatrix weight, float[] in, float[] out, int rows) {
-        if (rows == 1) {
-            weight.matvec(in, 0, out, 0);
-        } else {
-            weight.matmul(in, rows, out);
+    /** {@code out = W in} for {@code rows > 1} rows (prefill): a batched matmul. */
+    private void linear(WeightMatrix weight, float[] in, float[] out, int rows) {
+        weight.matmul(batchInput(weight, in, rows), rows, out);
+    }
+
+    /**
+     * The input of a prefill matmul with the values llama.cpp would multiply: each row quantized
+     * to the weight format's activation type and dequantized again (the matmul kernels are float;
+     * the sums equal the integer ones up to rounding), or {@code in} itself when activations stay float.
+     */
+    private float[] batchInput(WeightMatrix weight, float[] in, int rows) {
+        ActivationType t = weight.format().activationType();
+        if (xq == null || t == ActivationType.FLOAT) {
+            return in;
         }
+        int n = weight.cols();
+        for (int i = 0; i < rows; i++) {
+            xq.quantize(in, i * n, n);
+            xq.copyDequantized(t, batchInput, i * n);
+        }
+        return batchInput;
     }
 
     private void rmsnormRows(float[] weight, int rows) {

@@ -3,7 +3,8 @@ package io.github.tornadollava.llama;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.github.tornadollava.Golden;
 import io.github.tornadollava.kernels.cpu.Parallel;
@@ -17,15 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * allocates 0 bytes per token (checked by hand over ~1500 tokens); before that, Vector API code
  * running in C1 allocates ~12 KB per token on this model. The bound sits between that and the
  * 128 KB of one logits row, so a per-token copy of the logits or an activation batch fails here.
+ * The Q8_0 model runs the default quantized-activation path (float activations on F32).
  */
 class DecodeAllocationTest {
 
-    @Test
-    void decodeAllocatesLessThanALogitsRowPerToken() {
+    @ParameterizedTest
+    @ValueSource(strings = {"models/tiny-llava-lm-f32.gguf", "models/tiny-llava-lm-q8_0.gguf"})
+    void decodeAllocatesLessThanALogitsRowPerToken(String model) {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int threads = Parallel.threads();
         Parallel.setThreads(1); // everything runs on this thread, where the allocation counter looks
-        try (LlamaDecoder d = LlamaDecoder.open(Golden.file("models/tiny-llava-lm-f32.gguf"), 128)) {
+        try (LlamaDecoder d = LlamaDecoder.open(Golden.file(model), 128)) {
             Generator g = new Generator(d);
             Sampler s = new Sampler(SamplingParams.defaults(1), d.config().vocabSize());
             List<Segment> prompt = List.of(Segment.Tokens.of(1, 450, 7483));
@@ -37,7 +40,7 @@ class DecodeAllocationTest {
                 g.generate(prompt, s, tokens, new int[0], Generator.TokenListener.none());
                 perToken = Math.min(perToken, (mx.getCurrentThreadAllocatedBytes() - before) / tokens);
             }
-            System.out.println("decode allocation: " + perToken + " bytes/token");
+            System.out.println(model + " decode allocation: " + perToken + " bytes/token");
             assertTrue(perToken < 65536, perToken + " bytes allocated per decoded token");
         } finally {
             Parallel.setThreads(threads);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -26,13 +27,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every text and multimodal golden case against every LM file: the first-step logits within the
- * index's tolerance of the NumPy reference, and 24 greedy ids equal to the reference's up to and
- * including its first near-tie step (top-2 gap < 1e-3), after which divergence is allowed.
+ * index's tolerance of the reference, and 24 greedy ids equal to the reference's up to and
+ * including its first near-tie step, after which divergence is allowed. With float activations
+ * ({@code exactActivations}) the reference is NumPy's (near tie: top-2 gap < 1e-3); with the
+ * default activations, quantized as llama.cpp does, quantized LM files are held to llama.cpp's
+ * results (tolerance quantized_lm_llamacpp, near tie: gap < 0.1).
  */
 class LlamaGoldenTest {
 
     static final int N_PREDICT = 24;
     static final double NEAR_TIE = 1e-3;
+    static final double NEAR_TIE_LLAMACPP = 0.1;
     static final int CONTEXT = 256;
 
     @TestFactory
@@ -45,36 +50,53 @@ class LlamaGoldenTest {
                 return;
             }
             String modelFile = m.getValue().get("file").asText();
-            List<DynamicTest> tests = new ArrayList<>();
-            for (String kind : List.of("text_cases", "mm_cases")) {
-                for (JsonNode c : index.get(kind)) {
-                    String name = c.get("name").asText();
-                    tests.add(DynamicTest.dynamicTest(name, () -> checkCase(modelFile, lm, c.get("case").asText())));
-                }
+            perModel.add(DynamicContainer.dynamicContainer(lm + " float activations vs numpy",
+                    cases(index, c -> checkCase(modelFile, lm, c, true))));
+            if (isQuantized(lm)) {
+                perModel.add(DynamicContainer.dynamicContainer(lm + " quantized activations vs llama.cpp",
+                        cases(index, c -> checkCase(modelFile, lm, c, false))));
             }
-            perModel.add(DynamicContainer.dynamicContainer(lm, tests));
         });
         return perModel.stream();
     }
 
-    static void checkCase(String modelFile, String lm, String casePath) {
+    private static List<DynamicTest> cases(JsonNode index, java.util.function.Consumer<String> check) {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String kind : List.of("text_cases", "mm_cases")) {
+            for (JsonNode c : index.get(kind)) {
+                String casePath = c.get("case").asText();
+                tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check.accept(casePath)));
+            }
+        }
+        return tests;
+    }
+
+    static boolean isQuantized(String lm) {
+        return !lm.equals("lm-f32") && !lm.equals("lm-f16");
+    }
+
+    static void checkCase(String modelFile, String lm, String casePath, boolean exactActivations) {
         Path model = Golden.file(modelFile);
         assumeSupported(model);
         JsonNode c = Golden.json(casePath);
-        JsonNode ref = c.get("results").get(lm + "/numpy");
+        boolean llamacpp = !exactActivations && isQuantized(lm);
+        JsonNode ref = c.get("results").get(lm + (llamacpp ? "/llama.cpp" : "/numpy"));
         List<Segment> segments = segments(c);
-        float tolerance = (float) logitsTolerance(lm);
-        String label = model.getFileName() + " / " + c.get("name").asText();
+        float tolerance = (float) logitsTolerance(lm, llamacpp);
+        String label = model.getFileName() + " / " + c.get("name").asText() + (llamacpp ? " vs llama.cpp" : "");
 
-        try (LlamaDecoder decoder = LlamaDecoder.open(model, CONTEXT)) {
+        try (LlamaDecoder decoder = LlamaDecoder.open(model, CONTEXT, exactActivations)) {
+            assertEquals(llamacpp, decoder.quantizesActivations(), label + ": activations quantized");
             float[] logits = decoder.forward(rows(decoder, segments), positions(segments), 0).clone();
             if (ref.has("logits0")) {
                 float[] expected = Golden.npy(ref.get("logits0").asText()).data();
                 float diff = Golden.maxAbsDiff(expected, logits);
+                System.out.println(label + ": logits0 max abs diff " + diff);
                 assertTrue(diff <= tolerance, label + ": logits0 max abs diff " + diff + " > " + tolerance);
             }
-            // top5_step0 is recorded for every case, also those without a logits0 file.
-            for (JsonNode e : ref.get("top5_step0")) {
+            // top5_step0 is recorded for every NumPy result, also those without a logits0 file
+            // (llama.cpp's results have logits0 for some cases and greedy ids for all).
+            for (JsonNode e : ref.has("top5_step0") ? ref.get("top5_step0") : JsonNodeFactory.instance.arrayNode()) {
                 int id = e.get(0).asInt();
                 double expected = e.get(1).asDouble();
                 assertEquals(expected, logits[id], tolerance, label + ": logit of top-5 token " + id);
@@ -85,17 +107,24 @@ class LlamaGoldenTest {
                     new Sampler(SamplingParams.greedy(), decoder.config().vocabSize()), N_PREDICT, new int[0],
                     Generator.TokenListener.none());
             assertEquals(positions(segments), r.promptPositions());
-            assertGreedyIds(ints(ref.get("generated_ids")), doubles(ref.get("top2_gap")), r.generatedIds(), label);
+            assertGreedyIds(ints(ref.get("generated_ids")), doubles(ref.get("top2_gap")), r.generatedIds(),
+                    llamacpp ? NEAR_TIE_LLAMACPP : NEAR_TIE, !llamacpp, label);
         }
     }
 
-    /** The rule of the golden README: exact up to and including the first step with top-2 gap < 1e-3. */
-    static void assertGreedyIds(int[] expected, double[] gaps, int[] actual, String label) {
+    /**
+     * The rule of the golden README: exact up to the first step with top-2 gap < nearTie, and that
+     * step too when {@code includingNearTie}. Against llama.cpp it is left out: its logits match
+     * ours only within 0.1 (and do differ by ~1e-2 in a few cases, e.g. code at step 1, whose
+     * recorded gap is 2e-3), so a step whose gap is below that cannot be decided.
+     */
+    static void assertGreedyIds(int[] expected, double[] gaps, int[] actual, double nearTie, boolean includingNearTie,
+            String label) {
         assertEquals(expected.length, actual.length, label + ": number of generated ids");
         int last = expected.length - 1;
         for (int i = 0; i < gaps.length; i++) {
-            if (gaps[i] < NEAR_TIE) {
-                last = i;
+            if (gaps[i] < nearTie) {
+                last = includingNearTie ? i : i - 1;
                 break;
             }
         }
@@ -115,12 +144,12 @@ class LlamaGoldenTest {
         }
     }
 
-    static double logitsTolerance(String lm) {
+    static double logitsTolerance(String lm, boolean llamacpp) {
         JsonNode t = Golden.index().get("tolerances").get("logits0");
         String key = switch (lm) {
             case "lm-f32" -> "f32_lm";
             case "lm-f16" -> "f16_lm_numpy";
-            default -> "quantized_lm_numpy";
+            default -> llamacpp ? "quantized_lm_llamacpp" : "quantized_lm_numpy";
         };
         return t.get(key).get("max_abs").asDouble();
     }

@@ -21,11 +21,16 @@ final class BackendOptions {
     @Option(names = "--tornado-config", paramLabel = "FILE", description = "JSON table of per-device work-group sizes (default: built in).")
     Path tornadoConfig;
 
+    @Option(names = "--exact-activations",
+            description = "CPU decode: multiply quantized weights with float activations (the float reference's numbers) "
+                    + "instead of int8-quantized ones as llama.cpp does (default; faster).")
+    boolean exactActivations;
+
     BackendSettings settings(boolean profile) {
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
-        return new BackendSettings(threads, device, tornadoConfig, profile);
+        return new BackendSettings(threads, device, tornadoConfig, profile, exactActivations);
     }
 
     void apply() {

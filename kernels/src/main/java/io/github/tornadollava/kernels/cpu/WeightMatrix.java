@@ -90,6 +90,11 @@ public final class WeightMatrix {
         Parallel.forRange(rows, 16, (start, end) -> matvecRows(start, end, x, xOffset, out, outOffset));
     }
 
+    /** As {@link #matvec(float[], int, float[], int)} with activations quantized to int8 blocks (llama.cpp's decode). */
+    public void matvec(QuantizedActivations x, float[] out, int outOffset) {
+        Parallel.forRange(rows, 16, (start, end) -> matvecRows(start, end, x, out, outOffset));
+    }
+
     /**
      * {@code out[outOffset + r] = dot(row r, x[xOffset..])} for rows [start, end), on this thread:
      * the piece of a matvec that callers fusing several matrices into one parallel loop hand out.
@@ -105,9 +110,7 @@ public final class WeightMatrix {
         if (x.length() != cols) {
             throw new IllegalArgumentException(name + ": " + x.length() + " quantized activations for " + cols + " columns");
         }
-        for (int r = start; r < end; r++) {
-            out[outOffset + r] = format.dot(data, r * rowBytes, x, cols);
-        }
+        format.dotRows(data, start * rowBytes, rowBytes, x, cols, out, outOffset + start, end - start);
     }
 
     /**

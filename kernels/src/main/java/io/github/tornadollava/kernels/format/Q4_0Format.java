@@ -5,7 +5,9 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml block_q4_0: 18 bytes for 32 weights = {@code half d; uint8 qs[16]}. Byte j holds weight j
@@ -15,10 +17,17 @@ final class Q4_0Format implements WeightFormat {
 
     private static final int BLOCK = 32;
     private static final int BYTES = 18;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
     @Override
     public GGMLType type() {
         return GGMLType.Q4_0;
+    }
+
+    @Override
+    public ActivationType activationType() {
+        return ActivationType.Q8_0;
     }
 
     @Override
@@ -73,6 +82,36 @@ final class Q4_0Format implements WeightFormat {
                 sum = hi.fma(FloatVector.fromArray(Blocks.F, x, xi + 16 + k), sum);
             }
             acc = sum.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * ggml_vec_dot_q4_0_q8_0: the 16 packed bytes widen once to 16 shorts, whose low nibbles are
+     * weights 0..15 and high nibbles weights 16..31 (so no shuffle is needed: they line up with
+     * activation halves 0..15 and 16..31); (nibble - 8) * x fits a short, so does the sum of the
+     * two halves, and adjacent short pairs add into 8 ints before one float FMA per block.
+     */
+    @Override
+    public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
+        if (!Blocks.VECTORIZED) {
+            return dot(data, byteOffset, x.dequantized, 0, n);
+        }
+        short[] xq = x.q;
+        float[] xs = x.scale;
+        FloatVector acc = FloatVector.zero(Blocks.F);
+        int blocks = n / BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 2, Blocks.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            IntVector p = w.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(S16, xq, b * BLOCK))
+                    .add(w.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(S16, xq, b * BLOCK + 16)))
+                    .reinterpretAsInts();
+            IntVector s = p.lanewise(VectorOperators.ASHR, 16)
+                    .add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(
+                    FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o)) * xs[b]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

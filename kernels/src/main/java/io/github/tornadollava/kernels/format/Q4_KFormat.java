@@ -25,6 +25,11 @@ final class Q4_KFormat implements WeightFormat {
     }
 
     @Override
+    public ActivationType activationType() {
+        return ActivationType.Q8_K;
+    }
+
+    @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
         if (!Blocks.VECTORIZED) {
             dequantizeScalar(data, byteOffset, out, outOffset, n);

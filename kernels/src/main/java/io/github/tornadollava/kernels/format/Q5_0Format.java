@@ -23,6 +23,11 @@ final class Q5_0Format implements WeightFormat {
     }
 
     @Override
+    public ActivationType activationType() {
+        return ActivationType.Q8_0;
+    }
+
+    @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;

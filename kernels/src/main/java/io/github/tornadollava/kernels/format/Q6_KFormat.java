@@ -30,6 +30,11 @@ final class Q6_KFormat implements WeightFormat {
         return GGMLType.Q6_K;
     }
 
+    @Override
+    public ActivationType activationType() {
+        return ActivationType.Q8_K;
+    }
+
     private static int scale(MemorySegment data, long scales, int i) {
         return data.get(ValueLayout.JAVA_BYTE, scales + i);
     }

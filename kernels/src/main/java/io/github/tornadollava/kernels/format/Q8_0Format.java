@@ -25,6 +25,11 @@ final class Q8_0Format implements WeightFormat {
     }
 
     @Override
+    public ActivationType activationType() {
+        return ActivationType.Q8_0;
+    }
+
+    @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
         if (!Blocks.VECTORIZED) {
             dequantizeScalar(data, byteOffset, out, outOffset, n);
@@ -83,14 +88,13 @@ final class Q8_0Format implements WeightFormat {
     @Override
     public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
         if (!Blocks.VECTORIZED) {
-            return dot(data, byteOffset, x.values, x.valuesOffset, n);
+            return dot(data, byteOffset, x.dequantized, 0, n);
         }
         short[] xq = x.q;
         float[] xs = x.scale;
         FloatVector acc = FloatVector.zero(Blocks.F);
         int blocks = n / BLOCK;
-        int b = 0;
-        for (; b < blocks; b++) {
+        for (int b = 0; b < blocks; b++) {
             long o = byteOffset + (long) b * BYTES;
             int xi = b * BLOCK;
             ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o + 2, Blocks.LE)

@@ -1,32 +1,62 @@
 package io.github.tornadollava.kernels.format;
 
 /**
- * An activation vector quantized once per matvec to 8-bit integers in blocks of 32 with one float
- * scale per block (llama.cpp's quantize_row_q8_0, but the scale kept as a float), so integer
- * formats can multiply integers with integers: {@link WeightFormat#dot(java.lang.foreign.MemorySegment,
- * long, QuantizedActivations, int)}. Formats without such a kernel use the float values, which are
- * kept too. Costs accuracy (logits move by ~1e-2), so it is an opt-in of the CPU decoder.
+ * An activation vector quantized once per matvec the way llama.cpp quantizes the right-hand side
+ * of its quantized dot products (its {@code vec_dot_type}), so the decoder's numbers follow
+ * llama.cpp's rather than a float reference's:
+ * <ul>
+ * <li>{@link ActivationType#Q8_0} (for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 weights): blocks of 32,
+ * x86 {@code quantize_row_q8_0}: {@code d = amax / 127} stored as a half, values
+ * {@code round_half_even(x * 127 / amax)}. The int8 values feed the integer kernels
+ * ({@link WeightFormat#dot(java.lang.foreign.MemorySegment, long, QuantizedActivations, int)});
+ * formats without one multiply their floats with {@link #dequantized} ({@code q * d}), which is
+ * the same sum in another order.</li>
+ * <li>{@link ActivationType#Q8_K} (for the K-quants): blocks of 256, {@code quantize_row_q8_K_ref}:
+ * scale {@code -127 / max} of the signed value with the largest magnitude, values rounded to
+ * nearest (ties to even) and capped at 127, float scale {@code 1 / iscale}. Only kept dequantized
+ * (the K-quants have no integer kernel yet), and only when asked for at construction.</li>
+ * </ul>
+ * Q8_1 (llama.cpp's partner of Q4_1/Q5_1) has Q8_0's values and scale plus a block sum rounded to
+ * a half; using Q8_0 for those formats differs from it only in that rounding.
  */
 public final class QuantizedActivations {
 
     public static final int BLOCK = 32;
+    public static final int K_BLOCK = 256;
+    /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer, ties to even. */
+    private static final float ROUND_MAGIC = 12582912f;
 
     /** The int8 values, stored widened to short so only the weights need widening in the kernel. */
     final short[] q;
-    /** One scale per block: value ~= q * scale. */
+    /** One scale per block, the half llama.cpp stores widened back to float: value ~= q * scale. */
     final float[] scale;
+    /** {@code q * scale}: what llama.cpp's Q8_0 dot multiplies, for formats with no integer kernel. */
+    final float[] dequantized;
+    /** Q8_K values times their scale; null unless K-quant activations were asked for. */
+    final float[] kDequantized;
     /** The float source (not copied), for formats that dot with floats. */
     float[] values;
     int valuesOffset;
     private int length;
+    private boolean kValid;
 
-    /** Room for {@code capacity} values, a multiple of {@link #BLOCK}. */
+    /** Room for {@code capacity} values (a multiple of {@link #BLOCK}), Q8_0 only. */
     public QuantizedActivations(int capacity) {
+        this(capacity, false);
+    }
+
+    /**
+     * Room for {@code capacity} values, a multiple of {@link #BLOCK}; with {@code kQuants} also
+     * the Q8_K form of every quantized input whose length is a multiple of {@link #K_BLOCK}.
+     */
+    public QuantizedActivations(int capacity, boolean kQuants) {
         if (capacity % BLOCK != 0) {
             throw new IllegalArgumentException("capacity " + capacity + " is not a multiple of " + BLOCK);
         }
         this.q = new short[capacity];
         this.scale = new float[capacity / BLOCK];
+        this.dequantized = new float[capacity];
+        this.kDequantized = kQuants ? new float[capacity] : null;
     }
 
     /** Quantizes {@code x[offset .. offset+n)}; {@code n} must be a multiple of {@link #BLOCK}. */
@@ -38,22 +68,81 @@ public final class QuantizedActivations {
         valuesOffset = offset;
         length = n;
         for (int b = 0; b < n / BLOCK; b++) {
-            int base = offset + b * BLOCK;
-            float amax = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                amax = Math.max(amax, Math.abs(x[base + j]));
+            quantizeQ8_0Block(x, offset + b * BLOCK, b);
+        }
+        kValid = kDequantized != null && n % K_BLOCK == 0;
+        if (kValid) {
+            for (int b = 0; b < n / K_BLOCK; b++) {
+                quantizeQ8_KBlock(x, offset + b * K_BLOCK, b * K_BLOCK);
             }
-            float d = amax / 127f;
-            float id = d != 0 ? 1f / d : 0f;
-            scale[b] = d;
-            for (int j = 0; j < BLOCK; j++) {
-                q[b * BLOCK + j] = (short) Math.round(x[base + j] * id);
+        }
+    }
+
+    /** x86 quantize_row_q8_0 for one block (its float order: id = 127 / amax, not 1 / d). */
+    private void quantizeQ8_0Block(float[] x, int base, int b) {
+        float amax = 0;
+        for (int j = 0; j < BLOCK; j++) {
+            amax = Math.max(amax, Math.abs(x[base + j]));
+        }
+        float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+        float id = amax != 0 ? 127f / amax : 0f;
+        scale[b] = d;
+        int at = b * BLOCK;
+        for (int j = 0; j < BLOCK; j++) {
+            short v = (short) ((x[base + j] * id + ROUND_MAGIC) - ROUND_MAGIC);
+            q[at + j] = v;
+            dequantized[at + j] = v * d;
+        }
+    }
+
+    /** quantize_row_q8_K_ref for one block of 256, kept as dequantized floats. */
+    private void quantizeQ8_KBlock(float[] x, int base, int at) {
+        float max = 0;
+        float amax = 0;
+        for (int j = 0; j < K_BLOCK; j++) {
+            float ax = Math.abs(x[base + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[base + j];
             }
+        }
+        if (amax == 0) {
+            java.util.Arrays.fill(kDequantized, at, at + K_BLOCK, 0f);
+            return;
+        }
+        float iscale = -127f / max;
+        float d = 1 / iscale;
+        for (int j = 0; j < K_BLOCK; j++) {
+            int v = (int) ((iscale * x[base + j] + ROUND_MAGIC) - ROUND_MAGIC);
+            kDequantized[at + j] = Math.min(127, v) * d;
         }
     }
 
     /** Values quantized by the last {@link #quantize}. */
     public int length() {
         return length;
+    }
+
+    /**
+     * Copies the values of the last {@link #quantize}, in {@code type}'s form and dequantized, to
+     * {@code out[outOffset..]}: a float kernel multiplying them computes what llama.cpp's integer
+     * kernel does (used where the CPU backend has no integer kernel, such as the batched matmul).
+     */
+    public void copyDequantized(ActivationType type, float[] out, int outOffset) {
+        System.arraycopy(floats(type), floatsOffset(type), out, outOffset, length);
+    }
+
+    /** The values a format whose llama.cpp partner is {@code type} multiplies with, as floats. */
+    float[] floats(ActivationType type) {
+        return switch (type) {
+            case FLOAT -> values;
+            case Q8_0 -> dequantized;
+            case Q8_K -> kValid ? kDequantized : values;
+        };
+    }
+
+    /** Offset of the first value in {@link #floats}. */
+    int floatsOffset(ActivationType type) {
+        return floats(type) == values ? valuesOffset : 0;
     }
 }

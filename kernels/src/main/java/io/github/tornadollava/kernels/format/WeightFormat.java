@@ -20,10 +20,33 @@ public interface WeightFormat {
     float dot(MemorySegment data, long byteOffset, float[] x, int xOffset, int n);
 
     /**
+     * What llama.cpp multiplies this format with: {@link ActivationType#FLOAT} for the float
+     * formats, int8 blocks for the quantized ones (which then override it).
+     */
+    default ActivationType activationType() {
+        return ActivationType.FLOAT;
+    }
+
+    /**
      * Dot product of {@code n} stored values with the first {@code n} of a quantized activation
-     * vector. Formats with an integer kernel override this; the others use the float values.
+     * vector, in the form {@link #activationType()} names. Formats with an integer kernel override
+     * this; the others multiply their floats with that form's values dequantized (the same sum as
+     * llama.cpp's integer one, in another order).
      */
     default float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
-        return dot(data, byteOffset, x.values, x.valuesOffset, n);
+        ActivationType t = activationType();
+        return dot(data, byteOffset, x.floats(t), x.floatsOffset(t), n);
+    }
+
+    /**
+     * {@code out[outOffset + r] = dot(row r, x)} for the {@code count} rows that start at
+     * {@code byteOffset}, {@code rowBytes} apart: the decode matvec's inner loop. Formats with an
+     * integer kernel override it to multiply several rows per pass over the activations.
+     */
+    default void dotRows(MemorySegment data, long byteOffset, long rowBytes, QuantizedActivations x, int n,
+            float[] out, int outOffset, int count) {
+        for (int r = 0; r < count; r++) {
+            out[outOffset + r] = dot(data, byteOffset + r * rowBytes, x, n);
+        }
     }
 }

@@ -49,6 +49,49 @@ final class GgmlReference {
         return y;
     }
 
+    /**
+     * x86 quantize_row_q8_0 (ggml-cpu/arch/x86/quants.c, AVX2 path) dequantized again:
+     * d = amax / 127 stored as a half, q = round-half-even(x * (127 / amax)).
+     */
+    static float[] q8_0Activations(float[] x, int n) {
+        float[] y = new float[n];
+        for (int b = 0; b < n / 32; b++) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+            }
+            float d = half(Float.floatToFloat16(amax / 127f) & 0xffff);
+            float id = amax != 0 ? 127f / amax : 0f;
+            for (int j = 0; j < 32; j++) {
+                y[b * 32 + j] = (int) Math.rint(x[b * 32 + j] * id) * d; // int8: no -0
+            }
+        }
+        return y;
+    }
+
+    /** quantize_row_q8_K_ref dequantized again: iscale = -127 / (the value of largest magnitude), q = min(127, nearest_int). */
+    static float[] q8_KActivations(float[] x, int n) {
+        float[] y = new float[n];
+        for (int b = 0; b < n / 256; b++) {
+            float max = 0;
+            float amax = 0;
+            for (int j = 0; j < 256; j++) {
+                if (Math.abs(x[b * 256 + j]) > amax) {
+                    amax = Math.abs(x[b * 256 + j]);
+                    max = x[b * 256 + j];
+                }
+            }
+            if (amax == 0) {
+                continue;
+            }
+            float iscale = -127f / max;
+            for (int j = 0; j < 256; j++) {
+                y[b * 256 + j] = Math.min(127, (int) Math.rint(iscale * x[b * 256 + j])) * (1 / iscale);
+            }
+        }
+        return y;
+    }
+
     private static int u8(ByteBuffer b, int at) {
         return b.get(at) & 0xff;
     }

@@ -9,35 +9,65 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Activations quantized to int8 blocks: the round trip stays within half a step, and every
- * format's quantized dot equals the float dot with the values it claims to use (the dequantized
- * activations for formats with an integer kernel, the original floats for the others).
+ * Activations quantized as llama.cpp does (bit for bit against {@link GgmlReference}'s
+ * transcription of quantize_row_q8_0 / quantize_row_q8_K_ref), and every format's quantized dot
+ * equal to its float dot with the dequantized activations of its {@link ActivationType}, one row
+ * at a time and several rows per call.
  */
 class QuantizedActivationsTest {
 
     private static final int N = 1024;
 
-    @Test
-    void roundTripWithinHalfAStep() {
-        Random rnd = new Random(5);
-        float[] x = new float[N + 3];
-        for (int i = 0; i < x.length; i++) {
+    /** Gaussian values with some outliers, an all-zero block and exact .5 ties after scaling. */
+    private static float[] activations(int n, Random rnd) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
             x[i] = (float) (rnd.nextGaussian() * (i % 97 == 0 ? 30 : 1));
         }
-        java.util.Arrays.fill(x, 3 + 64, 3 + 96, 0f); // an all-zero block gets scale 0, not NaN
+        java.util.Arrays.fill(x, 64, 96, 0f); // an all-zero block gets scale 0, not NaN
+        for (int j = 0; j < 32; j++) {
+            x[128 + j] = j == 0 ? 127f : j + 0.5f - 16; // ties: round half to even, as _mm256_round_ps
+        }
+        return x;
+    }
+
+    @Test
+    void q8_0MatchesGgml() {
+        float[] x = activations(N + 3, new Random(5));
+        float[] shifted = java.util.Arrays.copyOfRange(x, 3, N + 3);
         QuantizedActivations q = new QuantizedActivations(N);
         q.quantize(x, 3, N);
+        assertArrayEquals(GgmlReference.q8_0Activations(shifted, N), q.floats(ActivationType.Q8_0));
         for (int i = 0; i < N; i++) {
             float d = q.scale[i / QuantizedActivations.BLOCK];
             assertTrue(Math.abs(q.q[i]) <= 127, "value " + i);
-            assertEquals(x[3 + i], q.q[i] * d, d / 2 * 1.0001f + 1e-30f, "value " + i);
+            assertEquals(q.q[i] * d, q.dequantized[i], "value " + i);
+            assertEquals(shifted[i], q.q[i] * d, d * 0.57f + 1e-30f, "value " + i); // half a step + the half's rounding
         }
-        assertThrows(IllegalArgumentException.class, () -> q.quantize(x, 0, 33));
+        float[] ties = activations(N, new Random(5));
+        q.quantize(ties, 0, N);
+        assertEquals(-8, q.q[128 + 8]);  // -7.5 * 127/127 -> -8 (even)
+        assertEquals(-6, q.q[128 + 9]);  // -6.5 -> -6
+        assertThrows(IllegalArgumentException.class, () -> q.quantize(ties, 0, 33));
+    }
+
+    @Test
+    void q8_KMatchesGgml() {
+        float[] x = activations(N, new Random(6));
+        QuantizedActivations q = new QuantizedActivations(N, true);
+        q.quantize(x, 0, N);
+        assertArrayEquals(GgmlReference.q8_KActivations(x, N), q.floats(ActivationType.Q8_K));
+        q.quantize(x, 0, N - 32); // not whole K-blocks: K-quant rows cannot be this long, floats are used
+        assertEquals(x, q.floats(ActivationType.Q8_K));
+        QuantizedActivations withoutK = new QuantizedActivations(N);
+        withoutK.quantize(x, 0, N);
+        assertEquals(x, withoutK.floats(ActivationType.Q8_K));
     }
 
     @ParameterizedTest
@@ -45,36 +75,47 @@ class QuantizedActivationsTest {
     void quantizedDotMatchesFloatDot(GGMLType type) {
         Random rnd = new Random(type.id * 7919L + 1);
         WeightFormat format = WeightFormats.of(type);
-        byte[] bytes = WeightFormatsTest.randomData(type, 2 * N, rnd);
+        int rows = 5;
+        byte[] bytes = WeightFormatsTest.randomData(type, rows * N + type.blockSize, rnd);
         MemorySegment seg = Arena.ofAuto().allocate(bytes.length, 64);
         MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
         float[] x = new float[N];
         for (int i = 0; i < N; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
-        QuantizedActivations q = new QuantizedActivations(N);
+        QuantizedActivations q = new QuantizedActivations(N, true);
         for (int n : new int[] {N, N - 32 * 3, 32}) {
             if (n % type.blockSize != 0) {
                 continue;
             }
             q.quantize(x, 0, n);
-            float[] used = x;
-            if (type == GGMLType.Q8_0) {
-                used = new float[n];
-                for (int i = 0; i < n; i++) {
-                    used[i] = q.q[i] * q.scale[i / QuantizedActivations.BLOCK];
+            float[] used = switch (format.activationType()) {
+                case FLOAT -> x;
+                case Q8_0 -> GgmlReference.q8_0Activations(x, n);
+                case Q8_K -> GgmlReference.q8_KActivations(x, n);
+            };
+            long rowBytes = type.byteSize(n);
+            long off = type.byteSize(type.blockSize); // rows that start one block into the buffer
+            float[] byRows = new float[rows + 1];
+            for (int count : new int[] {1, 2, 3, 5}) {
+                java.util.Arrays.fill(byRows, Float.NaN);
+                format.dotRows(seg, off, rowBytes, q, n, byRows, 1, count);
+                for (int r = 0; r < count; r++) {
+                    long at = off + r * rowBytes;
+                    float want = format.dot(seg, at, used, 0, n);
+                    float got = format.dot(seg, at, q, n);
+                    float[] w = new float[n];
+                    format.dequantize(seg, at, w, 0, n);
+                    double magnitude = 0;
+                    for (int i = 0; i < n; i++) {
+                        magnitude += Math.abs((double) w[i] * used[i]);
+                    }
+                    String label = type + " n=" + n + " row " + r + " of " + count;
+                    assertEquals(want, got, 1e-5 * magnitude, label);
+                    assertEquals(got, byRows[1 + r], 1e-6 * magnitude, label + " (dotRows)");
                 }
+                assertTrue(Float.isNaN(byRows[0]) && (count == rows || Float.isNaN(byRows[1 + count])), "dotRows wrote outside its rows");
             }
-            long off = type.byteSize(type.blockSize); // a row that starts one block into the buffer
-            float want = format.dot(seg, off, used, 0, n);
-            float got = format.dot(seg, off, q, n);
-            float[] w = new float[n];
-            format.dequantize(seg, off, w, 0, n);
-            double magnitude = 0;
-            for (int i = 0; i < n; i++) {
-                magnitude += Math.abs((double) w[i] * used[i]);
-            }
-            assertEquals(want, got, 1e-5 * magnitude, type + " n=" + n);
         }
     }
 }
