@@ -114,7 +114,10 @@ public final class FusedMatVec {
         }
     }
 
-    /** As {@link #rmsNormMatVecF32}, Q8_0 weights (quants + per-32 scales). */
+    /**
+     * As {@link #rmsNormMatVecF32}, Q8_0 weights (quants + per-32 scales). Columns are strided
+     * across the group as in {@link MatVec#matVecQ8}, so quant loads coalesce.
+     */
     public static void rmsNormMatVecQ8(KernelContext ctx, FloatArray x, FloatArray normWeight, ByteArray quants, FloatArray scales, FloatArray y, int rows, int cols, float eps,
             int accumulate) {
         int lid = ctx.localIdx;
@@ -140,16 +143,10 @@ public final class FusedMatVec {
 
         float sum = 0.0f;
         if (row < rows) {
-            int blocksPerRow = cols / KernelConfig.Q8_BLOCK;
-            for (int b = lid; b < blocksPerRow; b += localSize) {
-                int block = row * blocksPerRow + b;
-                int q = block * KernelConfig.Q8_BLOCK;
-                int c = b * KernelConfig.Q8_BLOCK;
-                float blockSum = 0.0f;
-                for (int i = 0; i < KernelConfig.Q8_BLOCK; i++) {
-                    blockSum += quants.get(q + i) * (x.get(c + i) * normWeight.get(c + i));
-                }
-                sum += scales.get(block) * blockSum;
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                int index = base + c;
+                sum += scales.get(index / KernelConfig.Q8_BLOCK) * quants.get(index) * (x.get(c) * normWeight.get(c));
             }
         }
         partial[lid] = sum;
@@ -272,7 +269,10 @@ public final class FusedMatVec {
         }
     }
 
-    /** As {@link #rmsNormGateUpSiluF32}, Q8_0 weights (quants + per-32 scales for each matrix). */
+    /**
+     * As {@link #rmsNormGateUpSiluF32}, Q8_0 weights (quants + per-32 scales for each matrix),
+     * columns strided across the group as in {@link MatVec#matVecQ8} so quant loads coalesce.
+     */
     public static void rmsNormGateUpSiluQ8(KernelContext ctx, FloatArray x, FloatArray normWeight, ByteArray gateQuants, FloatArray gateScales, ByteArray upQuants, FloatArray upScales,
             FloatArray y, int rows, int cols, float eps) {
         int lid = ctx.localIdx;
@@ -300,20 +300,13 @@ public final class FusedMatVec {
         float g = 0.0f;
         float u = 0.0f;
         if (row < rows) {
-            int blocksPerRow = cols / KernelConfig.Q8_BLOCK;
-            for (int b = lid; b < blocksPerRow; b += localSize) {
-                int block = row * blocksPerRow + b;
-                int q = block * KernelConfig.Q8_BLOCK;
-                int c = b * KernelConfig.Q8_BLOCK;
-                float gBlock = 0.0f;
-                float uBlock = 0.0f;
-                for (int i = 0; i < KernelConfig.Q8_BLOCK; i++) {
-                    float xn = x.get(c + i) * normWeight.get(c + i);
-                    gBlock += gateQuants.get(q + i) * xn;
-                    uBlock += upQuants.get(q + i) * xn;
-                }
-                g += gateScales.get(block) * gBlock;
-                u += upScales.get(block) * uBlock;
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                int index = base + c;
+                int block = index / KernelConfig.Q8_BLOCK;
+                float xn = x.get(c) * normWeight.get(c);
+                g += gateScales.get(block) * gateQuants.get(index) * xn;
+                u += upScales.get(block) * upQuants.get(index) * xn;
             }
         }
         gates[lid] = g;
