@@ -87,9 +87,12 @@ final class TornadoTestSupport {
                 Backend.LoadListener.NONE, lm.path().getFileName().toString());
     }
 
-    /** The CPU reference decoder over the same file. */
+    /**
+     * The CPU reference decoder over the same file, with float activations like the device's
+     * kernels (the CPU's default quantizes the activations of quantized mat-vecs, as llama.cpp).
+     */
     static LlamaDecoder cpuDecoder(GGUFFile lm, int contextSize) {
         LlamaConfig config = LlamaConfig.from(lm);
-        return new LlamaDecoder(config, LlamaWeights.load(lm, config), contextSize, LlamaDecoder.DEFAULT_MAX_BATCH, null);
+        return new LlamaDecoder(config, LlamaWeights.load(lm, config), contextSize, LlamaDecoder.DEFAULT_MAX_BATCH, true, null);
     }
 }

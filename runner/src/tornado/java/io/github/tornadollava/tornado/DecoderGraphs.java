@@ -14,46 +14,84 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
- * The task graphs of a {@link TornadoDecoder}: per layer a prefill graph (batched, mat-mul
- * kernels) and a decode graph (one row, mat-vec kernels), and one logits graph.
+ * The task graphs of a {@link TornadoDecoder}. The layers are split into as few consecutive
+ * spans as TornadoVM's limit of {@value #MAX_TASKS_PER_GRAPH} tasks per graph allows (one span
+ * up to {@link #maxLayersPerGraph()} layers, so small and 1B-class models have one or two).
+ * Per span there is a prefill graph (a batch of rows through all the span's layers, tiled
+ * mat-mul kernels) and a decode graph (one row, mat-vec kernels, the preceding RMSNorm fused
+ * in); the last decode graph also computes the logits. A separate logits graph serves prefill.
+ * Why so few: every graph execution costs TornadoVM a fixed host-side overhead (about 0.8 ms
+ * on an H200 with PTX), which with one graph per layer was most of a decode step.
  *
  * <p>How buffers move between them (TornadoVM hands a consumed buffer over from the graph that
- * ran just before, looked up by that graph's name):
+ * ran just before, looked up by that graph's name, so every graph names each graph that can
+ * precede it as a source):
  * <ul>
  *   <li>{@code prefill0} owns the shared state ({@link DecoderState#shared()}: activations,
- *   positions, KV cache); every other graph consumes it from each graph that can precede it and
- *   persists it for the next. {@code prefill0} is the only graph that can follow anything, and it
- *   consumes nothing.</li>
- *   <li>The weights of layer {@code l} are uploaded once, by {@code prefill<l>}.
- *   {@code decode<l>} consumes them from {@code prefill<l>}, which in normal use never runs just
- *   before it: the decoder runs every {@code decode<l>} once right after {@code prefill<l>} when it
- *   is built (see {@link TornadoDecoder}), and TornadoVM keeps the handed-over buffer from then
- *   on. Hence each prefill graph also names the decode graph of the layer below as a source.</li>
+ *   positions, KV cache); every other graph consumes it and persists it for the next.</li>
+ *   <li>The weights of span {@code i} are uploaded once, by {@code prefill<i>}.
+ *   {@code decode<i>} consumes them from {@code prefill<i>}, which in normal use never runs just
+ *   before it: the decoder runs {@code decode<i>} once right after {@code prefill<i>} when it is
+ *   built (see {@link TornadoDecoder}), and TornadoVM keeps the handed-over buffer from then on.
+ *   Hence {@code prefill<i>} (i > 0) also names {@code decode<i-1>} as a source. Likewise the
+ *   output head is uploaded by the last decode graph and consumed from it by {@code logits},
+ *   which follows it at build time.</li>
+ *   <li>Who can precede whom: {@code prefill0} follows {@code logits} (a prompt after a
+ *   prompt), the last decode graph (a prompt after generating), the last prefill graph (the next
+ *   batch of a long prompt) or the projector; {@code decode0} follows {@code logits} (the first
+ *   token after a prompt), the last decode graph (the next token) or {@code prefill0} (build
+ *   time); {@code logits} follows the last prefill graph, or the last decode graph (build time).
+ *   With one span a graph may follow itself; it then names itself, which hands its own buffers
+ *   back to it.</li>
  *   <li>In a multimodal plan ({@link TornadoMultimodal}) {@code prefill0} also reads image rows
- *   from the projector's {@link DeviceImageStore} array. It runs after the projector (an image
- *   just embedded), after {@code logits} (any later prompt) or after {@code prefill<L-1>} (the
- *   next batch of a long prompt), so it consumes that array from all three; the decoder graphs
- *   carry it in {@link DecoderState#shared()} so that {@code logits} and {@code prefill<L-1>}
- *   hold it. The plan runs the projector once before {@code prefill0}'s first run, which is
- *   when the array is first handed over.</li>
+ *   from the projector's {@link DeviceImageStore} array, and consumes that array from each of its
+ *   possible predecessors; the decoder graphs carry it in {@link DecoderState#shared()} so that
+ *   they all hold it. The plan runs the projector once before {@code prefill0}'s first run, which
+ *   is when the array is first handed over.</li>
  * </ul>
- * Run orders: prefill {@code prefill0..prefill<L-1>[, logits]}; decode
- * {@code decode0..decode<L-1>, logits}; at build time
+ * Run orders: prefill {@code prefill0..prefill<S-1>[, logits]}; decode {@code decode0..decode<S-1>}
+ * (the logits come down with the last); at build time
  * {@code prefill0, decode0, prefill1, decode1, ..., logits}.
+ *
+ * <p>Task names carry the layer ({@code l3_q}), so that the grid names {@code graph.task} stay
+ * unique. Large graphs also need a larger TornadoVM bytecode buffer, which {@link GraphPlan} sets.
  */
 final class DecoderGraphs {
 
     static final String LOGITS = "logits";
 
+    /** TornadoVM's fixed capacity of tasks per graph ({@code TornadoExecutionContext.MAX_TASKS}); more fail at run time. */
+    static final int MAX_TASKS_PER_GRAPH = 256;
+
+    /** The most tasks one layer adds: the prefill layer's twelve. */
+    private static final int MAX_TASKS_PER_LAYER = 12;
+
+    /** Tasks a graph may add besides its layers: the input row and the output head. */
+    private static final int MAX_EXTRA_TASKS = 2;
+
     private DecoderGraphs() {
     }
 
-    static String prefill(int layer) {
-        return "prefill" + layer;
+    static String prefill(int span) {
+        return "prefill" + span;
     }
 
-    static String decode(int layer) {
-        return "decode" + layer;
+    static String decode(int span) {
+        return "decode" + span;
+    }
+
+    static int maxLayersPerGraph() {
+        return (MAX_TASKS_PER_GRAPH - MAX_EXTRA_TASKS) / MAX_TASKS_PER_LAYER;
+    }
+
+    /** How many prefill (and decode) graphs the model's layers are split into. */
+    static int spans(LlamaConfig c) {
+        return Math.max(1, (c.nLayers() + maxLayersPerGraph() - 1) / maxLayersPerGraph());
+    }
+
+    /** First layer of span {@code span} (for {@code span == spans(c)}: the layer count); spans differ in size by at most one. */
+    static int firstLayer(LlamaConfig c, int span) {
+        return (int) ((long) span * c.nLayers() / spans(c));
     }
 
     /**
@@ -65,14 +103,22 @@ final class DecoderGraphs {
         if ((imageSource == null) != (s.imageRows == null)) {
             throw new IllegalArgumentException("image rows need the graph that writes them, and only they do");
         }
+        int spans = spans(c);
         List<TaskGraph> graphs = new ArrayList<>();
-        for (int l = 0; l < c.nLayers(); l++) {
-            graphs.add(prefillLayer(c, l, w.layers().get(l), s, grids, imageSource));
+        for (int i = 0; i < spans; i++) {
+            graphs.add(prefillGraph(c, i, w, s, grids, imageSource));
         }
-        for (int l = 0; l < c.nLayers(); l++) {
-            graphs.add(decodeLayer(c, l, w.layers().get(l), s, grids));
+        for (int i = 0; i < spans; i++) {
+            graphs.add(decodeGraph(c, i, w, s, grids));
         }
         graphs.add(logits(c, w, s, grids));
+        for (TaskGraph g : graphs) {
+            int tasks = grids.tasks(g.getTaskGraphName());
+            if (tasks > MAX_TASKS_PER_GRAPH) {
+                throw new IllegalStateException("task graph " + g.getTaskGraphName() + " has " + tasks + " tasks, more than TornadoVM's "
+                        + MAX_TASKS_PER_GRAPH + " per graph");
+            }
+        }
         return graphs;
     }
 
@@ -87,30 +133,46 @@ final class DecoderGraphs {
         return all;
     }
 
-    /** One transformer block over a batch of up to maxBatch rows of {@code x}. */
-    private static TaskGraph prefillLayer(LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s, LaunchGrids grids, String imageSource) {
-        String name = prefill(l);
+    /** Every weight array of the layers of {@code span}. */
+    private static Object[] spanWeights(LlamaConfig c, int span, DeviceLlamaWeights w) {
+        List<Object> all = new ArrayList<>();
+        for (int l = firstLayer(c, span); l < firstLayer(c, span + 1); l++) {
+            all.addAll(List.of(w.layers().get(l).arrays()));
+        }
+        return all.toArray();
+    }
+
+    /** A task name unique in its graph: the layer, then what the task computes. */
+    private static String task(int layer, String what) {
+        return "l" + layer + "_" + what;
+    }
+
+    /** The layers of {@code span} over a batch of up to maxBatch rows of {@code x}. */
+    private static TaskGraph prefillGraph(LlamaConfig c, int span, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids, String imageSource) {
+        String name = prefill(span);
         TaskGraph g = new TaskGraph(name);
         KernelContext ctx = new KernelContext();
+        int last = spans(c) - 1;
         int batch = s.maxBatch;
         int dim = c.dim();
-        if (l == 0) {
+        Object[] weights = spanWeights(c, span, w);
+        if (span == 0) {
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.prefillRows, s.positions);
             if (imageSource != null) {
                 g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.rowSource);
-                for (String before : new String[] {imageSource, LOGITS, prefill(c.nLayers() - 1)}) {
+                for (String before : new String[] {imageSource, LOGITS, decode(last), prefill(last)}) {
                     g.consumeFromDevice(before, s.imageRows);
                 }
             }
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.x, s.xb, s.q, s.k, s.v, s.att, s.hb, s.hb2, s.keyCache, s.valueCache);
         } else {
-            g.consumeFromDevice(prefill(l - 1), s.shared());
-            g.consumeFromDevice(decode(l - 1), s.shared());
+            g.consumeFromDevice(prefill(span - 1), s.shared());
+            g.consumeFromDevice(decode(span - 1), s.shared());
         }
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.noBias, s.ropeFrequencies);
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.arrays());
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, weights);
 
-        if (l == 0) {
+        if (span == 0) {
             if (imageSource == null) {
                 g.task("input", RowKernels::copy, ctx, s.prefillRows, s.x, batch * dim);
             } else {
@@ -118,95 +180,136 @@ final class DecoderGraphs {
             }
             grids.batchElementwise(name + ".input", batch, dim);
         }
-        g.task("attnNorm", Norms::rmsNorm, ctx, s.x, w.attnNorm(), s.xb, dim, c.rmsEps());
-        grids.batchNorm(name + ".attnNorm", batch);
-        LinearTasks.matMul(g, "q", ctx, s.xb, w.wq(), s.noBias, s.q, batch, false, false);
-        grids.batchMatMul(name + ".q", batch, c.qDim());
-        LinearTasks.matMul(g, "k", ctx, s.xb, w.wk(), s.noBias, s.k, batch, false, false);
-        grids.batchMatMul(name + ".k", batch, c.kvDim());
-        LinearTasks.matMul(g, "v", ctx, s.xb, w.wv(), s.noBias, s.v, batch, false, false);
-        grids.batchMatMul(name + ".v", batch, c.kvDim());
-        g.task("rope", Rope::ropeAndCacheWrite, ctx, s.q, s.k, s.v, s.keyCache, s.valueCache, s.positions, s.ropeFrequencies,
-                batch, c.nHeads(), c.nKvHeads(), c.headDim(), s.cacheOffset(l));
-        grids.batchElementwise(name + ".rope", batch, c.nHeads() * c.headDim() / 2);
-        g.task("attention", Attention::causalAttention, ctx, s.q, s.keyCache, s.valueCache, s.att, s.positions, s.cacheOffset(l),
-                c.nHeads(), c.nKvHeads(), c.headDim(), attentionScale(c));
-        grids.batchAttention(name + ".attention", batch, c.nHeads(), c.headDim());
-        LinearTasks.matMul(g, "wo", ctx, s.att, w.wo(), s.noBias, s.x, batch, false, true);
-        grids.batchMatMul(name + ".wo", batch, dim);
-
-        g.task("ffnNorm", Norms::rmsNorm, ctx, s.x, w.ffnNorm(), s.xb, dim, c.rmsEps());
-        grids.batchNorm(name + ".ffnNorm", batch);
-        LinearTasks.matMul(g, "gate", ctx, s.xb, w.wGate(), s.noBias, s.hb, batch, false, false);
-        grids.batchMatMul(name + ".gate", batch, c.hiddenDim());
-        LinearTasks.matMul(g, "up", ctx, s.xb, w.wUp(), s.noBias, s.hb2, batch, false, false);
-        grids.batchMatMul(name + ".up", batch, c.hiddenDim());
-        g.task("silu", Activations::siluMul, ctx, s.hb, s.hb2, s.hb, batch * c.hiddenDim());
-        grids.batchElementwise(name + ".silu", batch, c.hiddenDim());
-        LinearTasks.matMul(g, "down", ctx, s.hb, w.wDown(), s.noBias, s.x, batch, false, true);
-        grids.batchMatMul(name + ".down", batch, dim);
-
-        g.persistOnDevice(concat(s.shared(), w.arrays()));
+        for (int l = firstLayer(c, span); l < firstLayer(c, span + 1); l++) {
+            prefillLayer(g, name, ctx, c, l, w.layers().get(l), s, grids);
+        }
+        g.persistOnDevice(concat(s.shared(), weights));
         return g;
     }
 
-    /** One transformer block over row 0 of {@code x}, at position {@code positions[0]}. */
-    private static TaskGraph decodeLayer(LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s, LaunchGrids grids) {
-        String name = decode(l);
+    /** One transformer block over a batch of up to maxBatch rows of {@code x}: {@value #MAX_TASKS_PER_LAYER} tasks. */
+    private static void prefillLayer(TaskGraph g, String graph, KernelContext ctx, LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s,
+            LaunchGrids grids) {
+        String prefix = graph + ".";
+        int batch = s.maxBatch;
+        int dim = c.dim();
+        g.task(task(l, "attnNorm"), Norms::rmsNorm, ctx, s.x, w.attnNorm(), s.xb, dim, c.rmsEps());
+        grids.batchNorm(prefix + task(l, "attnNorm"), batch);
+        LinearTasks.matMul(g, task(l, "q"), ctx, s.xb, w.wq(), s.noBias, s.q, batch, false, false);
+        grids.batchMatMul(prefix + task(l, "q"), batch, c.qDim());
+        LinearTasks.matMul(g, task(l, "k"), ctx, s.xb, w.wk(), s.noBias, s.k, batch, false, false);
+        grids.batchMatMul(prefix + task(l, "k"), batch, c.kvDim());
+        LinearTasks.matMul(g, task(l, "v"), ctx, s.xb, w.wv(), s.noBias, s.v, batch, false, false);
+        grids.batchMatMul(prefix + task(l, "v"), batch, c.kvDim());
+        g.task(task(l, "rope"), Rope::ropeAndCacheWrite, ctx, s.q, s.k, s.v, s.keyCache, s.valueCache, s.positions, s.ropeFrequencies,
+                batch, c.nHeads(), c.nKvHeads(), c.headDim(), s.cacheOffset(l));
+        grids.batchElementwise(prefix + task(l, "rope"), batch, c.nHeads() * c.headDim() / 2);
+        g.task(task(l, "attention"), Attention::causalAttention, ctx, s.q, s.keyCache, s.valueCache, s.att, s.positions, s.cacheOffset(l),
+                c.nHeads(), c.nKvHeads(), c.headDim(), attentionScale(c));
+        grids.batchAttention(prefix + task(l, "attention"), batch, c.nHeads(), c.headDim());
+        LinearTasks.matMul(g, task(l, "wo"), ctx, s.att, w.wo(), s.noBias, s.x, batch, false, true);
+        grids.batchMatMul(prefix + task(l, "wo"), batch, dim);
+
+        g.task(task(l, "ffnNorm"), Norms::rmsNorm, ctx, s.x, w.ffnNorm(), s.xb, dim, c.rmsEps());
+        grids.batchNorm(prefix + task(l, "ffnNorm"), batch);
+        LinearTasks.matMul(g, task(l, "gate"), ctx, s.xb, w.wGate(), s.noBias, s.hb, batch, false, false);
+        grids.batchMatMul(prefix + task(l, "gate"), batch, c.hiddenDim());
+        LinearTasks.matMul(g, task(l, "up"), ctx, s.xb, w.wUp(), s.noBias, s.hb2, batch, false, false);
+        grids.batchMatMul(prefix + task(l, "up"), batch, c.hiddenDim());
+        g.task(task(l, "silu"), Activations::siluMul, ctx, s.hb, s.hb2, s.hb, batch * c.hiddenDim());
+        grids.batchElementwise(prefix + task(l, "silu"), batch, c.hiddenDim());
+        LinearTasks.matMul(g, task(l, "down"), ctx, s.hb, w.wDown(), s.noBias, s.x, batch, false, true);
+        grids.batchMatMul(prefix + task(l, "down"), batch, dim);
+    }
+
+    /**
+     * The layers of {@code span} over row 0 of {@code x}, at position {@code positions[0]}; the
+     * last span also computes the logits of that row and sends them to the host.
+     */
+    private static TaskGraph decodeGraph(LlamaConfig c, int span, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
+        String name = decode(span);
         TaskGraph g = new TaskGraph(name);
         KernelContext ctx = new KernelContext();
+        int last = spans(c) - 1;
         int dim = c.dim();
-        g.consumeFromDevice(l == 0 ? LOGITS : decode(l - 1), s.shared());
-        g.consumeFromDevice(prefill(l), concat(s.shared(), w.arrays()));
+        if (span == 0) {
+            g.consumeFromDevice(LOGITS, s.shared());
+            g.consumeFromDevice(decode(last), s.shared());
+        } else {
+            g.consumeFromDevice(decode(span - 1), s.shared());
+        }
+        g.consumeFromDevice(prefill(span), concat(s.shared(), spanWeights(c, span, w)));
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.ropeFrequencies);
+        if (span == last) {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.outputArrays());
+        }
 
-        if (l == 0) {
+        if (span == 0) {
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.decodeRow, s.decodePosition);
             g.task("input", RowKernels::loadDecodeRow, ctx, s.decodeRow, s.decodePosition, s.x, s.positions, dim);
             grids.elementwise(name + ".input", dim);
         }
-        LinearTasks.rmsNormMatVec(g, "q", ctx, s.x, w.attnNorm(), w.wq(), s.q, c.rmsEps());
-        grids.matVec(name + ".q", c.qDim());
-        LinearTasks.rmsNormMatVec(g, "k", ctx, s.x, w.attnNorm(), w.wk(), s.k, c.rmsEps());
-        grids.matVec(name + ".k", c.kvDim());
-        LinearTasks.rmsNormMatVec(g, "v", ctx, s.x, w.attnNorm(), w.wv(), s.v, c.rmsEps());
-        grids.matVec(name + ".v", c.kvDim());
-        g.task("rope", Rope::ropeAndCacheWrite, ctx, s.q, s.k, s.v, s.keyCache, s.valueCache, s.positions, s.ropeFrequencies,
-                1, c.nHeads(), c.nKvHeads(), c.headDim(), s.cacheOffset(l));
-        grids.elementwise(name + ".rope", c.nHeads() * c.headDim() / 2);
-        g.task("attention", Attention::causalAttention, ctx, s.q, s.keyCache, s.valueCache, s.att, s.positions, s.cacheOffset(l),
-                c.nHeads(), c.nKvHeads(), c.headDim(), attentionScale(c));
-        grids.attention(name + ".attention", 1, c.nHeads(), c.headDim());
-        LinearTasks.matVec(g, "wo", ctx, w.wo(), s.att, s.x, 1);
-        grids.matVec(name + ".wo", dim);
-
-        if (LinearTasks.sameLayout(w.wGate(), w.wUp())) {
-            LinearTasks.rmsNormGateUpSilu(g, "gateUp", ctx, s.x, w.ffnNorm(), w.wGate(), w.wUp(), s.hb, c.rmsEps());
-            grids.matVec(name + ".gateUp", c.hiddenDim());
-        } else {
-            // the fused kernel reads both matrices in one layout; mixed files take three launches
-            LinearTasks.rmsNormMatVec(g, "gate", ctx, s.x, w.ffnNorm(), w.wGate(), s.hb, c.rmsEps());
-            grids.matVec(name + ".gate", c.hiddenDim());
-            LinearTasks.rmsNormMatVec(g, "up", ctx, s.x, w.ffnNorm(), w.wUp(), s.hb2, c.rmsEps());
-            grids.matVec(name + ".up", c.hiddenDim());
-            g.task("silu", Activations::siluMul, ctx, s.hb, s.hb2, s.hb, c.hiddenDim());
-            grids.elementwise(name + ".silu", c.hiddenDim());
+        for (int l = firstLayer(c, span); l < firstLayer(c, span + 1); l++) {
+            decodeLayer(g, name, ctx, c, l, w.layers().get(l), s, grids);
         }
-        LinearTasks.matVec(g, "down", ctx, w.wDown(), s.hb, s.x, 1);
-        grids.matVec(name + ".down", dim);
-
-        g.persistOnDevice(s.shared());
+        if (span == last) {
+            LinearTasks.rmsNormMatVec(g, "output", ctx, s.x, w.outputNorm(), w.output(), s.logits, c.rmsEps());
+            grids.matVec(name + ".output", c.vocabSize());
+            g.transferToHost(DataTransferMode.EVERY_EXECUTION, s.logits);
+            g.persistOnDevice(concat(s.shared(), w.outputArrays()));
+        } else {
+            g.persistOnDevice(s.shared());
+        }
         return g;
     }
 
-    /** Final RMSNorm and the output head on row {@code lastRow[0]} of {@code x}; the logits go to the host. */
+    /** One transformer block over row 0 of {@code x}: eight tasks, ten for mixed gate/up layouts. */
+    private static void decodeLayer(TaskGraph g, String graph, KernelContext ctx, LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s,
+            LaunchGrids grids) {
+        String prefix = graph + ".";
+        int dim = c.dim();
+        LinearTasks.rmsNormMatVec(g, task(l, "q"), ctx, s.x, w.attnNorm(), w.wq(), s.q, c.rmsEps());
+        grids.matVec(prefix + task(l, "q"), c.qDim());
+        LinearTasks.rmsNormMatVec(g, task(l, "k"), ctx, s.x, w.attnNorm(), w.wk(), s.k, c.rmsEps());
+        grids.matVec(prefix + task(l, "k"), c.kvDim());
+        LinearTasks.rmsNormMatVec(g, task(l, "v"), ctx, s.x, w.attnNorm(), w.wv(), s.v, c.rmsEps());
+        grids.matVec(prefix + task(l, "v"), c.kvDim());
+        g.task(task(l, "rope"), Rope::ropeAndCacheWrite, ctx, s.q, s.k, s.v, s.keyCache, s.valueCache, s.positions, s.ropeFrequencies,
+                1, c.nHeads(), c.nKvHeads(), c.headDim(), s.cacheOffset(l));
+        grids.elementwise(prefix + task(l, "rope"), c.nHeads() * c.headDim() / 2);
+        g.task(task(l, "attention"), Attention::causalAttention, ctx, s.q, s.keyCache, s.valueCache, s.att, s.positions, s.cacheOffset(l),
+                c.nHeads(), c.nKvHeads(), c.headDim(), attentionScale(c));
+        grids.attention(prefix + task(l, "attention"), 1, c.nHeads(), c.headDim());
+        LinearTasks.matVec(g, task(l, "wo"), ctx, w.wo(), s.att, s.x, 1);
+        grids.matVec(prefix + task(l, "wo"), dim);
+
+        if (LinearTasks.sameLayout(w.wGate(), w.wUp())) {
+            LinearTasks.rmsNormGateUpSilu(g, task(l, "gateUp"), ctx, s.x, w.ffnNorm(), w.wGate(), w.wUp(), s.hb, c.rmsEps());
+            grids.matVec(prefix + task(l, "gateUp"), c.hiddenDim());
+        } else {
+            // the fused kernel reads both matrices in one layout; mixed files take three launches
+            LinearTasks.rmsNormMatVec(g, task(l, "gate"), ctx, s.x, w.ffnNorm(), w.wGate(), s.hb, c.rmsEps());
+            grids.matVec(prefix + task(l, "gate"), c.hiddenDim());
+            LinearTasks.rmsNormMatVec(g, task(l, "up"), ctx, s.x, w.ffnNorm(), w.wUp(), s.hb2, c.rmsEps());
+            grids.matVec(prefix + task(l, "up"), c.hiddenDim());
+            g.task(task(l, "silu"), Activations::siluMul, ctx, s.hb, s.hb2, s.hb, c.hiddenDim());
+            grids.elementwise(prefix + task(l, "silu"), c.hiddenDim());
+        }
+        LinearTasks.matVec(g, task(l, "down"), ctx, w.wDown(), s.hb, s.x, 1);
+        grids.matVec(prefix + task(l, "down"), dim);
+    }
+
+    /**
+     * After a prefill: final RMSNorm and the output head on row {@code lastRow[0]} of {@code x};
+     * the logits go to the host. The head's weights come from the last decode graph.
+     */
     private static TaskGraph logits(LlamaConfig c, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
         TaskGraph g = new TaskGraph(LOGITS);
         KernelContext ctx = new KernelContext();
-        g.consumeFromDevice(prefill(c.nLayers() - 1), s.shared());
-        g.consumeFromDevice(decode(c.nLayers() - 1), s.shared());
+        int last = spans(c) - 1;
+        g.consumeFromDevice(prefill(last), s.shared());
+        g.consumeFromDevice(decode(last), concat(s.shared(), w.outputArrays()));
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.lastRow);
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.outputArrays());
         g.task("lastRow", RowKernels::selectRow, ctx, s.x, s.lastRow, s.xLast, c.dim());
         grids.elementwise(LOGITS + ".lastRow", c.dim());
         LinearTasks.rmsNormMatVec(g, "output", ctx, s.xLast, w.outputNorm(), w.output(), s.logits, c.rmsEps());

@@ -27,6 +27,23 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
  */
 final class GraphPlan implements AutoCloseable {
 
+    /**
+     * TornadoVM emits each graph's bytecode into a buffer of this many bytes, sized once per JVM
+     * from this system property when it compiles its first graph (default 4 KiB). A decoder graph
+     * of a few hundred tasks ({@link DecoderGraphs}) needs some 50 KiB, so unless the user set
+     * it, it is raised here, before any plan of this class compiles a graph. Set it yourself
+     * (e.g. {@code -Dtornado.tvm.maxbytecodesize=262144}) if something else runs TornadoVM graphs
+     * in the same JVM first; too small a buffer fails with TornadoVM's "Buffer Overflow" error.
+     */
+    static final String BYTECODE_SIZE_PROPERTY = "tornado.tvm.maxbytecodesize";
+    static final int BYTECODE_SIZE = 256 * 1024;
+
+    static {
+        if (System.getProperty(BYTECODE_SIZE_PROPERTY) == null) {
+            System.setProperty(BYTECODE_SIZE_PROPERTY, Integer.toString(BYTECODE_SIZE));
+        }
+    }
+
     private final TornadoExecutionPlan plan;
     private final Map<String, Integer> indexByName = new HashMap<>();
     private final GridScheduler grids;

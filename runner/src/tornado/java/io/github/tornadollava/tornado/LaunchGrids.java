@@ -1,7 +1,9 @@
 package io.github.tornadollava.tornado;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 import io.github.tornadollava.config.WorkGroupSizes;
@@ -28,6 +30,7 @@ final class LaunchGrids {
 
     private final GridScheduler scheduler = new GridScheduler();
     private final List<IntConsumer> batchResizers = new ArrayList<>();
+    private final Map<String, Integer> tasksPerGraph = new HashMap<>();
     private final int matvec;
     private final int norm;
     private final int attention;
@@ -45,6 +48,28 @@ final class LaunchGrids {
         return scheduler;
     }
 
+    /**
+     * Registers the grid of task {@code graph.task}. Every task of a plan registers exactly one,
+     * so the registrations also count the tasks of each graph ({@link #tasks}); a name registered
+     * twice would silently take the other task's grid, hence the check.
+     */
+    private void add(String task, WorkerGrid grid) {
+        int dot = task.indexOf('.');
+        if (dot < 1 || dot == task.length() - 1) {
+            throw new IllegalArgumentException("a grid name is graph.task, got '" + task + "'");
+        }
+        if (scheduler.get(task) != null) {
+            throw new IllegalArgumentException("the worker grid of task '" + task + "' is registered twice");
+        }
+        tasksPerGraph.merge(task.substring(0, dot), 1, Integer::sum);
+        scheduler.addWorkerGrid(task, grid);
+    }
+
+    /** Tasks registered so far for graph {@code graph}. */
+    int tasks(String graph) {
+        return tasksPerGraph.getOrDefault(graph, 0);
+    }
+
     /** Attention needs at least one thread per head dimension (each accumulates one output element). */
     private int attentionLocal(int headDim) {
         if (headDim > KernelConfig.MAX_HEAD_DIM) {
@@ -55,33 +80,33 @@ final class LaunchGrids {
 
     /** One work-group per output row of a mat-vec. */
     void matVec(String task, int rows) {
-        scheduler.addWorkerGrid(task, Grids.perRow(rows, matvec));
+        add(task, Grids.perRow(rows, matvec));
     }
 
     /** One work-group per row of a normalisation, {@code rows} fixed. */
     void norm(String task, int rows) {
-        scheduler.addWorkerGrid(task, Grids.perRow(rows, norm));
+        add(task, Grids.perRow(rows, norm));
     }
 
     /** One work-group per (query row, head), {@code rows} fixed. */
     void attention(String task, int rows, int heads, int headDim) {
-        scheduler.addWorkerGrid(task, Grids.perRow(rows * heads, attentionLocal(headDim)));
+        add(task, Grids.perRow(rows * heads, attentionLocal(headDim)));
     }
 
     /** One thread per element of {@code n}. */
     void elementwise(String task, int n) {
-        scheduler.addWorkerGrid(task, Grids.elementwise(n, elementwise));
+        add(task, Grids.elementwise(n, elementwise));
     }
 
     /** The tiled mat-mul over {@code tokens} rows. */
     void matMul(String task, int tokens, int rows) {
-        scheduler.addWorkerGrid(task, Grids.matMul(tokens, rows));
+        add(task, Grids.matMul(tokens, rows));
     }
 
     /** A norm over the rows of the current batch. */
     void batchNorm(String task, int maxBatch) {
         WorkerGrid grid = Grids.perRow(maxBatch, norm);
-        scheduler.addWorkerGrid(task, grid);
+        add(task, grid);
         batchResizers.add(n -> grid.setGlobalWork((long) n * norm, 1, 1));
     }
 
@@ -89,21 +114,21 @@ final class LaunchGrids {
     void batchAttention(String task, int maxBatch, int heads, int headDim) {
         int local = attentionLocal(headDim);
         WorkerGrid grid = Grids.perRow(maxBatch * heads, local);
-        scheduler.addWorkerGrid(task, grid);
+        add(task, grid);
         batchResizers.add(n -> grid.setGlobalWork((long) n * heads * local, 1, 1));
     }
 
     /** An element-wise kernel over {@code perRow} elements of each row of the current batch. */
     void batchElementwise(String task, int maxBatch, int perRow) {
         WorkerGrid grid = Grids.elementwise(maxBatch * perRow, elementwise);
-        scheduler.addWorkerGrid(task, grid);
+        add(task, grid);
         batchResizers.add(n -> grid.setGlobalWork(roundUp((long) n * perRow, elementwise), 1, 1));
     }
 
     /** The mat-mul over the rows of the current batch: only the token tiles that hold them. */
     void batchMatMul(String task, int maxBatch, int rows) {
         WorkerGrid grid = Grids.matMul(maxBatch, rows);
-        scheduler.addWorkerGrid(task, grid);
+        add(task, grid);
         long x = grid.getGlobalWork()[0];
         batchResizers.add(n -> grid.setGlobalWork(x, (long) ceilDiv(n, KernelConfig.TILE) * KernelConfig.TILE_THREADS, 1));
     }

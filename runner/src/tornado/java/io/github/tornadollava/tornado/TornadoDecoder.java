@@ -21,10 +21,13 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * uploaded once, the KV cache and all activations live on the device, and per call only the
  * input embedding rows go up and the logits of the last row come down.
  *
- * <p>Prefill runs batches of up to {@code maxBatch} rows through the per-layer prefill graphs
- * (tiled mat-mul kernels, each weight tile reused across the batch); a single row runs through
- * the decode graphs (mat-vec kernels, the preceding RMSNorm fused in). See {@link DecoderGraphs}
- * for the graphs and how they hand buffers along. Not thread-safe: one generation at a time.
+ * <p>Prefill runs batches of up to {@code maxBatch} rows through the prefill graphs (tiled
+ * mat-mul kernels, each weight tile reused across the batch), then the logits graph; a single
+ * row runs through the decode graphs (mat-vec kernels, the preceding RMSNorm fused in, the
+ * output head in the last). Each such graph holds as many layers as TornadoVM allows in one
+ * graph, so a decode step of a model up to {@link DecoderGraphs#maxLayersPerGraph()} layers is
+ * ONE graph execution and a prefill batch two. See {@link DecoderGraphs} for the graphs and how
+ * they hand buffers along. Not thread-safe: one generation at a time.
  *
  * <p>In a multimodal plan ({@link TornadoMultimodal}) the prefill also takes image rows straight
  * from the projector's output on the device ({@link #forward(List, int)}): image embeddings
@@ -100,7 +103,7 @@ public final class TornadoDecoder implements LanguageModel {
 
     /** Graph runs of {@link #link}. */
     static int linkSteps(LlamaConfig config) {
-        return 2 * config.nLayers() + 1;
+        return 2 * DecoderGraphs.spans(config) + 1;
     }
 
     /** Converts the weights for the device, saying what was converted; progress {@code done + 1 .. done + layers} of {@code total}. */
@@ -115,10 +118,11 @@ public final class TornadoDecoder implements LanguageModel {
     }
 
     /**
-     * The first run of every graph, in the one order in which each {@code decode<l>} follows
-     * {@code prefill<l>} and so receives that layer's weights (see {@link DecoderGraphs}). It
-     * uploads the weights, compiles the kernels and computes on one zero row at position 0,
-     * which the first real call overwrites.
+     * The first run of every graph, in the one order in which each {@code decode<i>} follows
+     * {@code prefill<i>} and so receives the weights of its layers, and {@code logits} follows the
+     * last decode graph and so receives the output head (see {@link DecoderGraphs}). It uploads
+     * the weights, compiles the kernels and computes on one zero row at position 0, which the
+     * first real call overwrites.
      */
     void link(Backend.LoadListener progress, int done, int steps) {
         for (int t = 0; t < s.maxBatch; t++) {
@@ -127,10 +131,10 @@ public final class TornadoDecoder implements LanguageModel {
         s.decodePosition.set(0, 0);
         s.lastRow.set(0, 0);
         grids.resizeBatch(1);
-        for (int l = 0; l < c.nLayers(); l++) {
-            plan.warmUp(DecoderGraphs.prefill(l));
+        for (int i = 0; i < DecoderGraphs.spans(c); i++) {
+            plan.warmUp(DecoderGraphs.prefill(i));
             progress.loaded(++done, steps);
-            plan.warmUp(DecoderGraphs.decode(l));
+            plan.warmUp(DecoderGraphs.decode(i));
             progress.loaded(++done, steps);
         }
         plan.warmUp(DecoderGraphs.LOGITS);
@@ -263,11 +267,9 @@ public final class TornadoDecoder implements LanguageModel {
     private void decode(float[] embedding, int pos) {
         MemorySegment.copy(embedding, 0, s.decodeRow.getSegment(), ValueLayout.JAVA_FLOAT, 0, c.dim());
         s.decodePosition.set(0, pos);
-        s.lastRow.set(0, 0);
-        for (int l = 0; l < c.nLayers(); l++) {
-            plan.run(DecoderGraphs.decode(l));
+        for (int i = 0; i < DecoderGraphs.spans(c); i++) {
+            plan.run(DecoderGraphs.decode(i)); // the last one brings the logits down
         }
-        plan.run(DecoderGraphs.LOGITS);
     }
 
     /**
@@ -287,8 +289,8 @@ public final class TornadoDecoder implements LanguageModel {
                 s.rowSource.set(t, source != null && t < rows ? source[done + t] : -1);
             }
             grids.resizeBatch(rows);
-            for (int l = 0; l < c.nLayers(); l++) {
-                plan.run(DecoderGraphs.prefill(l));
+            for (int i = 0; i < DecoderGraphs.spans(c); i++) {
+                plan.run(DecoderGraphs.prefill(i));
             }
             position = startPos + done + rows;
         }
