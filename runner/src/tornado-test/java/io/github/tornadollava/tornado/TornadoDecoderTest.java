@@ -98,8 +98,31 @@ class TornadoDecoderTest {
     @ValueSource(strings = {"lm-f32", "lm-q8_0", "lm-f16"})
     void chatCallsMatchTheCpuDecoder(String lm) {
         Opened m = model(lm);
-        TornadoDecoder device = m.device();
-        LlamaDecoder cpu = m.cpu();
+        chat(lm, m.cpu(), m.device());
+    }
+
+    /**
+     * The default split runs the tiny model's two layers in one graph of each kind; these splits
+     * run them in several, so that state, weights and the output head are handed along a chain of
+     * graphs as with larger models, and a decode step takes one graph run per decode graph.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 1", "1, 2", "2, 1"})
+    void layersSplitOverSeveralGraphsMatchTheCpuDecoder(int prefillLayers, int decodeLayers) {
+        Opened m = model("lm-q8_0");
+        DecoderGraphs.Split split = new DecoderGraphs.Split(m.cpu().config().nLayers(), prefillLayers, decodeLayers);
+        DeviceProfile profile = new DeviceProfile();
+        String label = "lm-q8_0 split " + prefillLayers + "/" + decodeLayers;
+        try (TornadoDecoder device = TornadoTestSupport.decoder(m.file(), CONTEXT, 4, split, profile)) {
+            chat(label, m.cpu(), device);
+            profile.drain();
+            step(label + " one more token", m.cpu(), device, rows(m.cpu(), 450), 1, m.cpu().position());
+            assertEquals(split.decodeGraphs(), profile.executions(), label + ": graph runs per decoded token");
+        }
+    }
+
+    /** A prompt, three generated tokens, a second turn and a rewind, each checked against the CPU. */
+    private static void chat(String lm, LlamaDecoder cpu, TornadoDecoder device) {
         device.truncate(0);
         cpu.truncate(0);
         float[] logits = step(lm + " prefill", cpu, device, rows(cpu, PROMPT), PROMPT.length, 0);

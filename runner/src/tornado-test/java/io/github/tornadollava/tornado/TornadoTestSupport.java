@@ -87,6 +87,13 @@ final class TornadoTestSupport {
                 Backend.LoadListener.NONE, lm.path().getFileName().toString());
     }
 
+    /** As {@link #decoder(GGUFFile, int, int)}, with the layers split into graphs as {@code split} says, profiled into {@code profile}. */
+    static TornadoDecoder decoder(GGUFFile lm, int contextSize, int maxBatch, DecoderGraphs.Split split, DeviceProfile profile) {
+        LlamaConfig config = LlamaConfig.from(lm);
+        return new TornadoDecoder(config, split, LlamaWeights.load(lm, config), contextSize, maxBatch, device().handle(), sizes(), profile,
+                Backend.LoadListener.NONE, lm.path().getFileName().toString());
+    }
+
     /**
      * The CPU reference decoder over the same file, with float activations like the device's
      * kernels (the CPU's default quantizes the activations of quantized mat-vecs, as llama.cpp).

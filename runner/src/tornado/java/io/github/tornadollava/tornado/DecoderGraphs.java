@@ -14,47 +14,51 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
- * The task graphs of a {@link TornadoDecoder}. The layers are split into as few consecutive
- * spans as TornadoVM's limit of {@value #MAX_TASKS_PER_GRAPH} tasks per graph allows (one span
- * up to {@link #maxLayersPerGraph()} layers, so small and 1B-class models have one or two).
- * Per span there is a prefill graph (a batch of rows through all the span's layers, tiled
- * mat-mul kernels) and a decode graph (one row, mat-vec kernels, the preceding RMSNorm fused
- * in); the last decode graph also computes the logits. A separate logits graph serves prefill.
- * Why so few: every graph execution costs TornadoVM a fixed host-side overhead (about 0.8 ms
- * on an H200 with PTX), which with one graph per layer was most of a decode step.
+ * The task graphs of a {@link TornadoDecoder}: prefill graphs (a batch of rows, tiled mat-mul
+ * kernels), decode graphs (one row, mat-vec kernels with the preceding RMSNorm fused in; the last
+ * one also computes the logits and sends them down) and a logits graph that serves prefill.
+ * Each prefill or decode graph runs as many consecutive layers as TornadoVM allows in one graph
+ * (at most {@value #MAX_TASKS_PER_GRAPH} tasks: 21 prefill layers or 25 decode layers, see
+ * {@link Split#of}), so a model of up to that many layers decodes a
+ * token in ONE graph execution and prefills a batch in one (plus {@code logits} after the last
+ * batch); a 22-layer model takes one decode and two prefill graphs. Why so few: every graph
+ * execution costs TornadoVM a fixed host-side overhead (about 0.8 ms on an H200 with PTX), which
+ * with one graph per layer was most of a decode step.
  *
- * <p>How buffers move between them (TornadoVM hands a consumed buffer over from the graph that
- * ran just before, looked up by that graph's name, so every graph names each graph that can
- * precede it as a source):
+ * <p>How buffers move between them. TornadoVM hands a consumed buffer over only from the graph
+ * that ran just before (looked up by that graph's name), and a graph keeps a handed-over buffer
+ * until a later hand-over replaces it; so every graph names each graph that can precede it as a
+ * source, and the load-time run order ({@link TornadoDecoder#link}) is
+ * {@code prefill0, prefill1, ..., decode0, decode1, ..., logits}.
  * <ul>
  *   <li>{@code prefill0} owns the shared state ({@link DecoderState#shared()}: activations,
  *   positions, KV cache); every other graph consumes it and persists it for the next.</li>
- *   <li>The weights of span {@code i} are uploaded once, by {@code prefill<i>}.
- *   {@code decode<i>} consumes them from {@code prefill<i>}, which in normal use never runs just
- *   before it: the decoder runs {@code decode<i>} once right after {@code prefill<i>} when it is
- *   built (see {@link TornadoDecoder}), and TornadoVM keeps the handed-over buffer from then on.
- *   Hence {@code prefill<i>} (i > 0) also names {@code decode<i-1>} as a source. Likewise the
- *   output head is uploaded by the last decode graph and consumed from it by {@code logits},
- *   which follows it at build time.</li>
- *   <li>Who can precede whom: {@code prefill0} follows {@code logits} (a prompt after a
+ *   <li>Each prefill graph uploads the weights of its layers once, and persists them together
+ *   with those it consumed from the prefill graph before it, so the last prefill graph holds
+ *   every layer's weights. {@code decode0} consumes them all from it, which happens once, at
+ *   load time; each decode graph passes on the weights of the decode graphs after it. The last
+ *   decode graph uploads the output head, and {@code logits}, which follows it at load time,
+ *   consumes it from there.</li>
+ *   <li>Who can precede whom in use: {@code prefill0} follows {@code logits} (a prompt after a
  *   prompt), the last decode graph (a prompt after generating), the last prefill graph (the next
- *   batch of a long prompt) or the projector; {@code decode0} follows {@code logits} (the first
- *   token after a prompt), the last decode graph (the next token) or {@code prefill0} (build
- *   time); {@code logits} follows the last prefill graph, or the last decode graph (build time).
- *   With one span a graph may follow itself; it then names itself, which hands its own buffers
- *   back to it.</li>
+ *   batch of a long prompt) or the projector (an image just embedded); {@code prefill<i>} and
+ *   {@code decode<i>} for i > 0 follow the graph of their kind before; {@code decode0} follows
+ *   {@code logits} (the first token after a prompt), the last decode graph (the next token) or
+ *   the last prefill graph (load time); {@code logits} follows the last prefill graph, or the
+ *   last decode graph (load time). A graph that may follow itself names itself, which hands its
+ *   own buffers back to it.</li>
  *   <li>In a multimodal plan ({@link TornadoMultimodal}) {@code prefill0} also reads image rows
  *   from the projector's {@link DeviceImageStore} array, and consumes that array from each of its
  *   possible predecessors; the decoder graphs carry it in {@link DecoderState#shared()} so that
  *   they all hold it. The plan runs the projector once before {@code prefill0}'s first run, which
  *   is when the array is first handed over.</li>
  * </ul>
- * Run orders: prefill {@code prefill0..prefill<S-1>[, logits]}; decode {@code decode0..decode<S-1>}
- * (the logits come down with the last); at build time
- * {@code prefill0, decode0, prefill1, decode1, ..., logits}.
+ * Run orders in use: a prefill batch {@code prefill0..prefill<P-1>}, then {@code logits} after
+ * the last batch; a decode step {@code decode0..decode<D-1>}.
  *
  * <p>Task names carry the layer ({@code l3_q}), so that the grid names {@code graph.task} stay
- * unique. Large graphs also need a larger TornadoVM bytecode buffer, which {@link GraphPlan} sets.
+ * unique. Graphs this large also need a larger TornadoVM bytecode buffer than its default,
+ * which {@link GraphPlan} sets.
  */
 final class DecoderGraphs {
 
@@ -63,8 +67,11 @@ final class DecoderGraphs {
     /** TornadoVM's fixed capacity of tasks per graph ({@code TornadoExecutionContext.MAX_TASKS}); more fail at run time. */
     static final int MAX_TASKS_PER_GRAPH = 256;
 
-    /** The most tasks one layer adds: the prefill layer's twelve. */
-    private static final int MAX_TASKS_PER_LAYER = 12;
+    /** Tasks of one prefill layer. */
+    private static final int PREFILL_TASKS_PER_LAYER = 12;
+
+    /** The most tasks of one decode layer: eight, ten where gate and up differ in layout. */
+    private static final int DECODE_TASKS_PER_LAYER = 10;
 
     /** Tasks a graph may add besides its layers: the input row and the output head. */
     private static final int MAX_EXTRA_TASKS = 2;
@@ -80,38 +87,66 @@ final class DecoderGraphs {
         return "decode" + span;
     }
 
-    static int maxLayersPerGraph() {
-        return (MAX_TASKS_PER_GRAPH - MAX_EXTRA_TASKS) / MAX_TASKS_PER_LAYER;
-    }
+    /**
+     * How the layers are split into graphs: consecutive spans of at most
+     * {@code prefillLayersPerGraph} layers per prefill graph and {@code decodeLayersPerGraph} per
+     * decode graph, spans of one kind differing in size by at most one.
+     */
+    record Split(int layers, int prefillLayersPerGraph, int decodeLayersPerGraph) {
 
-    /** How many prefill (and decode) graphs the model's layers are split into. */
-    static int spans(LlamaConfig c) {
-        return Math.max(1, (c.nLayers() + maxLayersPerGraph() - 1) / maxLayersPerGraph());
-    }
+        Split {
+            if (layers < 1 || prefillLayersPerGraph < 1 || decodeLayersPerGraph < 1) {
+                throw new IllegalArgumentException("cannot split " + layers + " layers by " + prefillLayersPerGraph + " / " + decodeLayersPerGraph);
+            }
+        }
 
-    /** First layer of span {@code span} (for {@code span == spans(c)}: the layer count); spans differ in size by at most one. */
-    static int firstLayer(LlamaConfig c, int span) {
-        return (int) ((long) span * c.nLayers() / spans(c));
+        /** As few graphs as TornadoVM's task limit allows. */
+        static Split of(LlamaConfig c) {
+            return new Split(c.nLayers(), (MAX_TASKS_PER_GRAPH - MAX_EXTRA_TASKS) / PREFILL_TASKS_PER_LAYER,
+                    (MAX_TASKS_PER_GRAPH - MAX_EXTRA_TASKS) / DECODE_TASKS_PER_LAYER);
+        }
+
+        int prefillGraphs() {
+            return (layers + prefillLayersPerGraph - 1) / prefillLayersPerGraph;
+        }
+
+        /** Decode graphs, run one after the other for each token. */
+        int decodeGraphs() {
+            return (layers + decodeLayersPerGraph - 1) / decodeLayersPerGraph;
+        }
+
+        /** First layer of prefill graph {@code i} (for {@code i == prefillGraphs()}: the layer count). */
+        int prefillFirst(int i) {
+            return (int) ((long) i * layers / prefillGraphs());
+        }
+
+        /** First layer of decode graph {@code i} (for {@code i == decodeGraphs()}: the layer count). */
+        int decodeFirst(int i) {
+            return (int) ((long) i * layers / decodeGraphs());
+        }
     }
 
     /**
      * All graphs, in plan order.
      *
+     * @param split       how many layers each graph runs ({@link Split#of} but in tests)
      * @param imageSource the graph that writes {@link DecoderState#imageRows} (the projector), or null when there are none
      */
-    static List<TaskGraph> build(LlamaConfig c, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids, String imageSource) {
+    static List<TaskGraph> build(LlamaConfig c, Split split, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids, String imageSource) {
         if ((imageSource == null) != (s.imageRows == null)) {
             throw new IllegalArgumentException("image rows need the graph that writes them, and only they do");
         }
-        int spans = spans(c);
         List<TaskGraph> graphs = new ArrayList<>();
-        for (int i = 0; i < spans; i++) {
-            graphs.add(prefillGraph(c, i, w, s, grids, imageSource));
+        if (split.layers() != c.nLayers()) {
+            throw new IllegalArgumentException("a split of " + split.layers() + " layers for a model of " + c.nLayers());
         }
-        for (int i = 0; i < spans; i++) {
-            graphs.add(decodeGraph(c, i, w, s, grids));
+        for (int i = 0; i < split.prefillGraphs(); i++) {
+            graphs.add(prefillGraph(c, split, i, w, s, grids, imageSource));
         }
-        graphs.add(logits(c, w, s, grids));
+        for (int i = 0; i < split.decodeGraphs(); i++) {
+            graphs.add(decodeGraph(c, split, i, w, s, grids));
+        }
+        graphs.add(logits(c, split, w, s, grids));
         for (TaskGraph g : graphs) {
             int tasks = grids.tasks(g.getTaskGraphName());
             if (tasks > MAX_TASKS_PER_GRAPH) {
@@ -133,10 +168,10 @@ final class DecoderGraphs {
         return all;
     }
 
-    /** Every weight array of the layers of {@code span}. */
-    private static Object[] spanWeights(LlamaConfig c, int span, DeviceLlamaWeights w) {
+    /** Every weight array of layers {@code from..to-1}. */
+    private static Object[] layerWeights(DeviceLlamaWeights w, int from, int to) {
         List<Object> all = new ArrayList<>();
-        for (int l = firstLayer(c, span); l < firstLayer(c, span + 1); l++) {
+        for (int l = from; l < to; l++) {
             all.addAll(List.of(w.layers().get(l).arrays()));
         }
         return all.toArray();
@@ -147,30 +182,34 @@ final class DecoderGraphs {
         return "l" + layer + "_" + what;
     }
 
-    /** The layers of {@code span} over a batch of up to maxBatch rows of {@code x}. */
-    private static TaskGraph prefillGraph(LlamaConfig c, int span, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids, String imageSource) {
+    /**
+     * The layers of prefill span {@code span} over a batch of up to maxBatch rows of {@code x}.
+     * It uploads its layers' weights and passes them on, with those of the spans before, so that
+     * the last prefill graph holds them all for {@code decode0}.
+     */
+    private static TaskGraph prefillGraph(LlamaConfig c, Split split, int span, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids, String imageSource) {
         String name = prefill(span);
         TaskGraph g = new TaskGraph(name);
         KernelContext ctx = new KernelContext();
-        int last = spans(c) - 1;
+        int spans = split.prefillGraphs();
+        int first = split.prefillFirst(span);
+        int end = split.prefillFirst(span + 1);
         int batch = s.maxBatch;
         int dim = c.dim();
-        Object[] weights = spanWeights(c, span, w);
         if (span == 0) {
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.prefillRows, s.positions);
             if (imageSource != null) {
                 g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.rowSource);
-                for (String before : new String[] {imageSource, LOGITS, decode(last), prefill(last)}) {
+                for (String before : new String[] {imageSource, LOGITS, decode(split.decodeGraphs() - 1), prefill(spans - 1)}) {
                     g.consumeFromDevice(before, s.imageRows);
                 }
             }
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.x, s.xb, s.q, s.k, s.v, s.att, s.hb, s.hb2, s.keyCache, s.valueCache);
         } else {
-            g.consumeFromDevice(prefill(span - 1), s.shared());
-            g.consumeFromDevice(decode(span - 1), s.shared());
+            g.consumeFromDevice(prefill(span - 1), concat(s.shared(), layerWeights(w, 0, first)));
         }
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.noBias, s.ropeFrequencies);
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, weights);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, layerWeights(w, first, end));
 
         if (span == 0) {
             if (imageSource == null) {
@@ -180,14 +219,14 @@ final class DecoderGraphs {
             }
             grids.batchElementwise(name + ".input", batch, dim);
         }
-        for (int l = firstLayer(c, span); l < firstLayer(c, span + 1); l++) {
+        for (int l = first; l < end; l++) {
             prefillLayer(g, name, ctx, c, l, w.layers().get(l), s, grids);
         }
-        g.persistOnDevice(concat(s.shared(), weights));
+        g.persistOnDevice(concat(s.shared(), layerWeights(w, 0, end)));
         return g;
     }
 
-    /** One transformer block over a batch of up to maxBatch rows of {@code x}: {@value #MAX_TASKS_PER_LAYER} tasks. */
+    /** One transformer block over a batch of up to maxBatch rows of {@code x}: {@value #PREFILL_TASKS_PER_LAYER} tasks. */
     private static void prefillLayer(TaskGraph g, String graph, KernelContext ctx, LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s,
             LaunchGrids grids) {
         String prefix = graph + ".";
@@ -223,24 +262,29 @@ final class DecoderGraphs {
     }
 
     /**
-     * The layers of {@code span} over row 0 of {@code x}, at position {@code positions[0]}; the
-     * last span also computes the logits of that row and sends them to the host.
+     * The layers of decode span {@code span} over row 0 of {@code x}, at position
+     * {@code positions[0]}; the last span also computes the logits of that row and sends them to
+     * the host. {@code decode0} takes every layer's weights from the last prefill graph; each
+     * decode graph passes on those of the spans after it.
      */
-    private static TaskGraph decodeGraph(LlamaConfig c, int span, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
+    private static TaskGraph decodeGraph(LlamaConfig c, Split split, int span, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
         String name = decode(span);
         TaskGraph g = new TaskGraph(name);
         KernelContext ctx = new KernelContext();
-        int last = spans(c) - 1;
+        int spans = split.decodeGraphs();
+        int first = split.decodeFirst(span);
+        int end = split.decodeFirst(span + 1);
+        boolean last = span == spans - 1;
         int dim = c.dim();
         if (span == 0) {
             g.consumeFromDevice(LOGITS, s.shared());
-            g.consumeFromDevice(decode(last), s.shared());
+            g.consumeFromDevice(decode(spans - 1), s.shared());
+            g.consumeFromDevice(prefill(split.prefillGraphs() - 1), concat(s.shared(), layerWeights(w, 0, c.nLayers())));
         } else {
-            g.consumeFromDevice(decode(span - 1), s.shared());
+            g.consumeFromDevice(decode(span - 1), concat(s.shared(), layerWeights(w, first, c.nLayers())));
         }
-        g.consumeFromDevice(prefill(span), concat(s.shared(), spanWeights(c, span, w)));
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.ropeFrequencies);
-        if (span == last) {
+        if (last) {
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.outputArrays());
         }
 
@@ -249,16 +293,16 @@ final class DecoderGraphs {
             g.task("input", RowKernels::loadDecodeRow, ctx, s.decodeRow, s.decodePosition, s.x, s.positions, dim);
             grids.elementwise(name + ".input", dim);
         }
-        for (int l = firstLayer(c, span); l < firstLayer(c, span + 1); l++) {
+        for (int l = first; l < end; l++) {
             decodeLayer(g, name, ctx, c, l, w.layers().get(l), s, grids);
         }
-        if (span == last) {
+        if (last) {
             LinearTasks.rmsNormMatVec(g, "output", ctx, s.x, w.outputNorm(), w.output(), s.logits, c.rmsEps());
             grids.matVec(name + ".output", c.vocabSize());
             g.transferToHost(DataTransferMode.EVERY_EXECUTION, s.logits);
             g.persistOnDevice(concat(s.shared(), w.outputArrays()));
         } else {
-            g.persistOnDevice(s.shared());
+            g.persistOnDevice(concat(s.shared(), layerWeights(w, end, c.nLayers())));
         }
         return g;
     }
@@ -303,12 +347,11 @@ final class DecoderGraphs {
      * After a prefill: final RMSNorm and the output head on row {@code lastRow[0]} of {@code x};
      * the logits go to the host. The head's weights come from the last decode graph.
      */
-    private static TaskGraph logits(LlamaConfig c, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
+    private static TaskGraph logits(LlamaConfig c, Split split, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
         TaskGraph g = new TaskGraph(LOGITS);
         KernelContext ctx = new KernelContext();
-        int last = spans(c) - 1;
-        g.consumeFromDevice(prefill(last), s.shared());
-        g.consumeFromDevice(decode(last), concat(s.shared(), w.outputArrays()));
+        g.consumeFromDevice(prefill(split.prefillGraphs() - 1), s.shared());
+        g.consumeFromDevice(decode(split.decodeGraphs() - 1), concat(s.shared(), w.outputArrays()));
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.lastRow);
         g.task("lastRow", RowKernels::selectRow, ctx, s.x, s.lastRow, s.xLast, c.dim());
         grids.elementwise(LOGITS + ".lastRow", c.dim());

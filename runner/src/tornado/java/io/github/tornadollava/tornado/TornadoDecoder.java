@@ -22,12 +22,13 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * input embedding rows go up and the logits of the last row come down.
  *
  * <p>Prefill runs batches of up to {@code maxBatch} rows through the prefill graphs (tiled
- * mat-mul kernels, each weight tile reused across the batch), then the logits graph; a single
- * row runs through the decode graphs (mat-vec kernels, the preceding RMSNorm fused in, the
- * output head in the last). Each such graph holds as many layers as TornadoVM allows in one
- * graph, so a decode step of a model up to {@link DecoderGraphs#maxLayersPerGraph()} layers is
- * ONE graph execution and a prefill batch two. See {@link DecoderGraphs} for the graphs and how
- * they hand buffers along. Not thread-safe: one generation at a time.
+ * mat-mul kernels, each weight tile reused across the batch), then the logits graph after the
+ * last batch; a single row runs through the decode graphs (mat-vec kernels, the preceding
+ * RMSNorm fused in, the output head in the last one). Each graph holds as many layers as
+ * TornadoVM allows in one graph, so for models of up to
+ * 25 layers ({@link DecoderGraphs.Split#of}) a decoded token is ONE graph execution.
+ * See {@link DecoderGraphs} for the graphs and how they hand buffers along. Not thread-safe: one
+ * generation at a time.
  *
  * <p>In a multimodal plan ({@link TornadoMultimodal}) the prefill also takes image rows straight
  * from the projector's output on the device ({@link #forward(List, int)}): image embeddings
@@ -36,6 +37,7 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 public final class TornadoDecoder implements LanguageModel {
 
     private final LlamaConfig c;
+    private final DecoderGraphs.Split split;
     private final LlamaWeights hostWeights;
     private final DecoderState s;
     private final LaunchGrids grids;
@@ -56,13 +58,20 @@ public final class TornadoDecoder implements LanguageModel {
      */
     TornadoDecoder(LlamaConfig config, LlamaWeights hostWeights, int contextSize, int maxBatch, TornadoDevice device, WorkGroupSizes sizes,
             DeviceProfile profile, Backend.LoadListener progress, String label) {
+        this(config, DecoderGraphs.Split.of(config), hostWeights, contextSize, maxBatch, device, sizes, profile, progress, label);
+    }
+
+    /** As above, with the layers split into graphs as {@code split} says (tests try other splits than the default). */
+    TornadoDecoder(LlamaConfig config, DecoderGraphs.Split split, LlamaWeights hostWeights, int contextSize, int maxBatch, TornadoDevice device,
+            WorkGroupSizes sizes, DeviceProfile profile, Backend.LoadListener progress, String label) {
         checkSizes(config, contextSize, maxBatch);
-        int steps = loadSteps(config);
+        int steps = loadSteps(split);
         DeviceLlamaWeights weights = upload(hostWeights, progress, 0, steps, label);
         DecoderState state = new DecoderState(config, contextSize, Math.min(maxBatch, contextSize));
         LaunchGrids launchGrids = new LaunchGrids(sizes);
-        GraphPlan graphPlan = new GraphPlan(DecoderGraphs.build(config, weights, state, launchGrids, null), launchGrids.scheduler(), device, profile);
-        this(config, hostWeights, state, launchGrids, graphPlan, null);
+        GraphPlan graphPlan = new GraphPlan(DecoderGraphs.build(config, split, weights, state, launchGrids, null), launchGrids.scheduler(), device,
+                profile);
+        this(config, split, hostWeights, state, launchGrids, graphPlan, null);
         try {
             link(progress, c.nLayers(), steps);
         } catch (RuntimeException e) {
@@ -72,12 +81,14 @@ public final class TornadoDecoder implements LanguageModel {
     }
 
     /**
-     * The decoder of a multimodal plan, which holds its graphs ({@link DecoderGraphs#build} over
-     * {@code state}, whose image rows are {@code images.rows}); the plan's owner calls
-     * {@link #link} once the projector has run.
+     * The decoder of a multimodal plan, which holds its graphs ({@link DecoderGraphs#build} with
+     * {@code split} over {@code state}, whose image rows are {@code images.rows}); the plan's
+     * owner calls {@link #link} once the projector has run.
      */
-    TornadoDecoder(LlamaConfig config, LlamaWeights hostWeights, DecoderState state, LaunchGrids grids, GraphPlan plan, DeviceImageStore images) {
+    TornadoDecoder(LlamaConfig config, DecoderGraphs.Split split, LlamaWeights hostWeights, DecoderState state, LaunchGrids grids, GraphPlan plan,
+            DeviceImageStore images) {
         this.c = config;
+        this.split = split;
         this.hostWeights = hostWeights;
         this.s = state;
         this.grids = grids;
@@ -96,14 +107,9 @@ public final class TornadoDecoder implements LanguageModel {
         }
     }
 
-    /** Loading steps: one per layer uploaded, then {@link #linkSteps}. */
-    static int loadSteps(LlamaConfig config) {
-        return config.nLayers() + linkSteps(config);
-    }
-
-    /** Graph runs of {@link #link}. */
-    static int linkSteps(LlamaConfig config) {
-        return 2 * DecoderGraphs.spans(config) + 1;
+    /** Loading steps: one per layer uploaded, then one per graph run of {@link #link}. */
+    static int loadSteps(DecoderGraphs.Split split) {
+        return split.layers() + split.prefillGraphs() + split.decodeGraphs() + 1;
     }
 
     /** Converts the weights for the device, saying what was converted; progress {@code done + 1 .. done + layers} of {@code total}. */
@@ -118,11 +124,12 @@ public final class TornadoDecoder implements LanguageModel {
     }
 
     /**
-     * The first run of every graph, in the one order in which each {@code decode<i>} follows
-     * {@code prefill<i>} and so receives the weights of its layers, and {@code logits} follows the
-     * last decode graph and so receives the output head (see {@link DecoderGraphs}). It uploads
-     * the weights, compiles the kernels and computes on one zero row at position 0, which the
-     * first real call overwrites.
+     * The first run of every graph, in the one order that hands every weight to the graphs that
+     * read it: {@code prefill0..prefill<P-1>} (each uploads its layers' weights and passes on all
+     * so far), {@code decode0..decode<D-1>} ({@code decode0} receives them all from the last
+     * prefill graph), {@code logits} (receives the output head from the last decode graph); see
+     * {@link DecoderGraphs}. It uploads the weights, compiles the kernels and computes on one zero
+     * row at position 0, which the first real call overwrites.
      */
     void link(Backend.LoadListener progress, int done, int steps) {
         for (int t = 0; t < s.maxBatch; t++) {
@@ -131,9 +138,11 @@ public final class TornadoDecoder implements LanguageModel {
         s.decodePosition.set(0, 0);
         s.lastRow.set(0, 0);
         grids.resizeBatch(1);
-        for (int i = 0; i < DecoderGraphs.spans(c); i++) {
+        for (int i = 0; i < split.prefillGraphs(); i++) {
             plan.warmUp(DecoderGraphs.prefill(i));
             progress.loaded(++done, steps);
+        }
+        for (int i = 0; i < split.decodeGraphs(); i++) {
             plan.warmUp(DecoderGraphs.decode(i));
             progress.loaded(++done, steps);
         }
@@ -267,7 +276,7 @@ public final class TornadoDecoder implements LanguageModel {
     private void decode(float[] embedding, int pos) {
         MemorySegment.copy(embedding, 0, s.decodeRow.getSegment(), ValueLayout.JAVA_FLOAT, 0, c.dim());
         s.decodePosition.set(0, pos);
-        for (int i = 0; i < DecoderGraphs.spans(c); i++) {
+        for (int i = 0; i < split.decodeGraphs(); i++) {
             plan.run(DecoderGraphs.decode(i)); // the last one brings the logits down
         }
     }
@@ -289,7 +298,7 @@ public final class TornadoDecoder implements LanguageModel {
                 s.rowSource.set(t, source != null && t < rows ? source[done + t] : -1);
             }
             grids.resizeBatch(rows);
-            for (int i = 0; i < DecoderGraphs.spans(c); i++) {
+            for (int i = 0; i < split.prefillGraphs(); i++) {
                 plan.run(DecoderGraphs.prefill(i));
             }
             position = startPos + done + rows;

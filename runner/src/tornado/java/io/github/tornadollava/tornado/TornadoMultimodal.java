@@ -22,7 +22,7 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  *
  * <p>The plan holds the vision graphs ({@link VisionGraphs}), whose projector copies each image
  * into a slot of a {@link DeviceImageStore}, and the decoder graphs ({@link DecoderGraphs}), whose
- * first prefill graph gathers image rows from that store into the batch. The three stages stay
+ * first prefill graph gathers image rows from that store into the batch. The stages stay
  * separate graphs; only the store's array passes from one to the other.
  *
  * <p>Loading order matters: the vision graphs run first (weights up, kernels compiled, the
@@ -50,7 +50,8 @@ final class TornadoMultimodal {
         MultimodalModel.requireMatchingPair(lmConfig.dim(), visionWeights.outputDim(), String.valueOf(lm.path()), String.valueOf(mmproj.path()));
 
         int visionSteps = visionWeights.blocks().size() + 2;
-        int steps = TornadoDecoder.loadSteps(lmConfig) + visionSteps;
+        DecoderGraphs.Split split = DecoderGraphs.Split.of(lmConfig);
+        int steps = TornadoDecoder.loadSteps(split) + visionSteps;
         LlamaWeights hostWeights = LlamaWeights.load(lm, lmConfig);
         DeviceLlamaWeights lmWeights = TornadoDecoder.upload(hostWeights, progress, 0, steps, lmLabel);
 
@@ -60,11 +61,11 @@ final class TornadoMultimodal {
         DecoderState state = new DecoderState(lmConfig, contextSize, Math.min(maxBatch, contextSize), store.rows);
         LaunchGrids grids = new LaunchGrids(sizes);
         List<TaskGraph> graphs = new ArrayList<>(VisionGraphs.build(visionConfig, visionWeights, visionBuffers, grids, store));
-        graphs.addAll(DecoderGraphs.build(lmConfig, lmWeights, state, grids, VisionGraphs.PROJECTOR));
+        graphs.addAll(DecoderGraphs.build(lmConfig, split, lmWeights, state, grids, VisionGraphs.PROJECTOR));
         GraphPlan plan = new GraphPlan(graphs, grids.scheduler(), device, profile, 2);
 
         TornadoVisionEncoder vision = new TornadoVisionEncoder(visionConfig, visionWeights, visionBuffers, plan, store);
-        TornadoDecoder decoder = new TornadoDecoder(lmConfig, hostWeights, state, grids, plan, store);
+        TornadoDecoder decoder = new TornadoDecoder(lmConfig, split, hostWeights, state, grids, plan, store);
         try {
             int done = lmConfig.nLayers();
             vision.warmUp(progress, done, steps);
