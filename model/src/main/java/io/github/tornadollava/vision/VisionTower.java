@@ -98,7 +98,7 @@ public final class VisionTower {
 
     /** Activation buffers for one image, allocated once per call and reused by every block. */
     private static final class Workspace {
-        final float[] x, norm, q, k, v, attn, proj, hidden;
+        final float[] x, norm, q, k, v, attn, hidden;
 
         Workspace(int n, int e, int ff) {
             x = new float[n * e];
@@ -107,7 +107,6 @@ public final class VisionTower {
             k = new float[n * e];
             v = new float[n * e];
             attn = new float[n * e];
-            proj = new float[n * e];
             hidden = new float[n * ff];
         }
     }
@@ -154,12 +153,11 @@ public final class VisionTower {
         float eps = config.layerNormEps();
 
         rows(n, t -> Norms.layernorm(w.norm, t * e, w.x, t * e, b.ln1Weight(), b.ln1Bias(), e, eps));
-        linear(b.attnQ(), b.attnQBias(), w.norm, n, w.q);
-        linear(b.attnK(), b.attnKBias(), w.norm, n, w.k);
-        linear(b.attnV(), b.attnVBias(), w.norm, n, w.v);
+        b.attnQ().matmul(w.norm, n, w.q, b.attnQBias());
+        b.attnK().matmul(w.norm, n, w.k, b.attnKBias());
+        b.attnV().matmul(w.norm, n, w.v, b.attnVBias());
         attention(w);
-        b.attnOut().matmul(w.attn, n, w.proj);
-        addResidual(w.x, w.proj, b.attnOutBias(), n, e);
+        b.attnOut().matmulAdd(w.attn, n, w.x, b.attnOutBias());
 
         rows(n, t -> Norms.layernorm(w.norm, t * e, w.x, t * e, b.ln2Weight(), b.ln2Bias(), e, eps));
         b.ffnUp().matmul(w.norm, n, w.hidden);
@@ -176,30 +174,7 @@ public final class VisionTower {
                 Activations.quickGelu(w.hidden, o, upBias, ff);
             }
         });
-        b.ffnDown().matmul(w.hidden, n, w.proj);
-        addResidual(w.x, w.proj, b.ffnDownBias(), n, e);
-    }
-
-    /** {@code out = x W^T + bias} for {@code n} token rows. */
-    private static void linear(WeightMatrix m, float[] bias, float[] x, int n, float[] out) {
-        m.matmul(x, n, out);
-        int width = m.rows();
-        rows(n, t -> {
-            int o = t * width;
-            for (int i = 0; i < width; i++) {
-                out[o + i] += bias[i];
-            }
-        });
-    }
-
-    /** {@code x += delta + bias}, row by row. */
-    private static void addResidual(float[] x, float[] delta, float[] bias, int n, int e) {
-        rows(n, t -> {
-            int o = t * e;
-            for (int i = 0; i < e; i++) {
-                x[o + i] += delta[o + i] + bias[i];
-            }
-        });
+        b.ffnDown().matmulAdd(w.hidden, n, w.x, b.ffnDownBias());
     }
 
     /** softmax(q k^T / sqrt(d)) v per head over all tokens; head h is columns [h*d, (h+1)*d) of the rows. */
