@@ -135,17 +135,16 @@ final class MatMul {
         Parallel.forRange(blocks, 1, (start, end) -> {
             for (int b = start; b < end; b++) {
                 int base = b * cols * TB;
-                for (int j = 0; j < TB; j++) {
-                    int t = b * TB + j;
-                    if (t < nTokens) {
-                        int src = t * cols;
-                        for (int k = 0; k < cols; k++) {
-                            dst[base + k * TB + j] = x[src + k];
-                        }
-                    } else {
-                        for (int k = 0; k < cols; k++) {
-                            dst[base + k * TB + j] = 0f;
-                        }
+                int valid = Math.min(TB, nTokens - b * TB);
+                int src = b * TB * cols;
+                // k outer: the writes run sequentially through the block, the reads are TB streams.
+                for (int k = 0; k < cols; k++) {
+                    int d = base + k * TB;
+                    for (int j = 0; j < valid; j++) {
+                        dst[d + j] = x[src + j * cols + k];
+                    }
+                    for (int j = valid; j < TB; j++) {
+                        dst[d + j] = 0f;
                     }
                 }
             }
