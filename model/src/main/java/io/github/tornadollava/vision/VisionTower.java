@@ -1,15 +1,10 @@
 package io.github.tornadollava.vision;
 
-import java.util.Arrays;
-
 import io.github.tornadollava.kernels.cpu.Activations;
+import io.github.tornadollava.kernels.cpu.FullAttention;
 import io.github.tornadollava.kernels.cpu.Norms;
 import io.github.tornadollava.kernels.cpu.Parallel;
-import io.github.tornadollava.kernels.cpu.Softmax;
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The CLIP ViT on the CPU, with Hugging Face {@code CLIPVisionModel} semantics as LLaVA uses it:
@@ -23,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * All activations are rows of {@code n_embd} floats, one per token (CLS + patches), so every
  * projection is one batched {@link WeightMatrix#matmul} over all tokens. Attention is full
- * (non-causal), parallel over (head, query) pairs.
+ * (non-causal), see {@link FullAttention}.
  */
 public final class VisionTower {
 
@@ -45,7 +40,6 @@ public final class VisionTower {
         return "block" + i;
     }
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Tokens per parallel chunk for the cheap row-wise ops (norms, biases, activations). */
     private static final int ROW_GRAIN = 8;
 
@@ -104,7 +98,7 @@ public final class VisionTower {
 
     /** Activation buffers for one image, allocated once per call and reused by every block. */
     private static final class Workspace {
-        final float[] x, norm, q, k, v, attn, proj, hidden;
+        final float[] x, norm, q, k, v, attn, hidden;
 
         Workspace(int n, int e, int ff) {
             x = new float[n * e];
@@ -113,7 +107,6 @@ public final class VisionTower {
             k = new float[n * e];
             v = new float[n * e];
             attn = new float[n * e];
-            proj = new float[n * e];
             hidden = new float[n * ff];
         }
     }
@@ -160,12 +153,11 @@ public final class VisionTower {
         float eps = config.layerNormEps();
 
         rows(n, t -> Norms.layernorm(w.norm, t * e, w.x, t * e, b.ln1Weight(), b.ln1Bias(), e, eps));
-        linear(b.attnQ(), b.attnQBias(), w.norm, n, w.q);
-        linear(b.attnK(), b.attnKBias(), w.norm, n, w.k);
-        linear(b.attnV(), b.attnVBias(), w.norm, n, w.v);
+        b.attnQ().matmul(w.norm, n, w.q, b.attnQBias());
+        b.attnK().matmul(w.norm, n, w.k, b.attnKBias());
+        b.attnV().matmul(w.norm, n, w.v, b.attnVBias());
         attention(w);
-        b.attnOut().matmul(w.attn, n, w.proj);
-        addResidual(w.x, w.proj, b.attnOutBias(), n, e);
+        b.attnOut().matmulAdd(w.attn, n, w.x, b.attnOutBias());
 
         rows(n, t -> Norms.layernorm(w.norm, t * e, w.x, t * e, b.ln2Weight(), b.ln2Bias(), e, eps));
         b.ffnUp().matmul(w.norm, n, w.hidden);
@@ -173,93 +165,23 @@ public final class VisionTower {
         boolean gelu = config.useGelu();
         rows(n, t -> {
             int o = t * ff;
-            for (int i = 0; i < ff; i++) {
-                w.hidden[o + i] += upBias[i];
-            }
             if (gelu) {
+                for (int i = 0; i < ff; i++) {
+                    w.hidden[o + i] += upBias[i];
+                }
                 Activations.gelu(w.hidden, o, ff);
             } else {
-                Activations.quickGelu(w.hidden, o, ff);
+                Activations.quickGelu(w.hidden, o, upBias, ff);
             }
         });
-        b.ffnDown().matmul(w.hidden, n, w.proj);
-        addResidual(w.x, w.proj, b.ffnDownBias(), n, e);
+        b.ffnDown().matmulAdd(w.hidden, n, w.x, b.ffnDownBias());
     }
 
-    /** {@code out = x W^T + bias} for {@code n} token rows. */
-    private static void linear(WeightMatrix m, float[] bias, float[] x, int n, float[] out) {
-        m.matmul(x, n, out);
-        int width = m.rows();
-        rows(n, t -> {
-            int o = t * width;
-            for (int i = 0; i < width; i++) {
-                out[o + i] += bias[i];
-            }
-        });
-    }
-
-    /** {@code x += delta + bias}, row by row. */
-    private static void addResidual(float[] x, float[] delta, float[] bias, int n, int e) {
-        rows(n, t -> {
-            int o = t * e;
-            for (int i = 0; i < e; i++) {
-                x[o + i] += delta[o + i] + bias[i];
-            }
-        });
-    }
-
-    /**
-     * softmax(q k^T / sqrt(d)) v per head over all tokens. Head h is columns [h*d, (h+1)*d) of
-     * the q/k/v rows, so every dot and axpy runs over d contiguous floats. Work items are
-     * (head, query) pairs ordered head-major, so a chunk reuses one head's keys and values.
-     */
+    /** softmax(q k^T / sqrt(d)) v per head over all tokens; head h is columns [h*d, (h+1)*d) of the rows. */
     private void attention(Workspace w) {
-        int n = config.positionCount();
-        int e = config.embeddingLength();
         int d = config.headDim();
-        float scale = (float) (1.0 / Math.sqrt(d));
-        float[] q = w.q, k = w.k, v = w.v, out = w.attn;
-        Parallel.forRange(config.headCount() * n, 16, (start, end) -> {
-            float[] scores = new float[n];
-            for (int item = start; item < end; item++) {
-                int h = item / n;
-                int i = item % n;
-                int qo = i * e + h * d;
-                for (int j = 0; j < n; j++) {
-                    scores[j] = dot(q, qo, k, j * e + h * d, d) * scale;
-                }
-                Softmax.softmax(scores, 0, n);
-                Arrays.fill(out, qo, qo + d, 0f);
-                for (int j = 0; j < n; j++) {
-                    axpy(scores[j], v, j * e + h * d, out, qo, d);
-                }
-            }
-        });
-    }
-
-    private static float dot(float[] a, int ao, float[] b, int bo, int len) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (int upper = F.loopBound(len); i < upper; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) {
-            sum += a[ao + i] * b[bo + i];
-        }
-        return sum;
-    }
-
-    /** {@code y += a * x} over {@code len} floats. */
-    private static void axpy(float a, float[] x, int xo, float[] y, int yo, int len) {
-        FloatVector va = FloatVector.broadcast(F, a);
-        int i = 0;
-        for (int upper = F.loopBound(len); i < upper; i += F.length()) {
-            va.fma(FloatVector.fromArray(F, x, xo + i), FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < len; i++) {
-            y[yo + i] += a * x[xo + i];
-        }
+        FullAttention.forward(w.q, w.k, w.v, w.attn, config.positionCount(), config.headCount(), d,
+                config.embeddingLength(), (float) (1.0 / Math.sqrt(d)));
     }
 
     @FunctionalInterface

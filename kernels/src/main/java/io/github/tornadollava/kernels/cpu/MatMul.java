@@ -64,7 +64,12 @@ final class MatMul {
     private MatMul() {
     }
 
-    static void matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
+    /**
+     * {@code out[t][r] = dot(W row r, x row t) + bias[r]}, or with {@code accumulate}
+     * {@code out[t][r] += dot + bias[r]}; {@code bias} may be null. Bias and residual are applied
+     * in the tile's write-back, saving the ViT separate passes over its activations.
+     */
+    static void matmul(WeightMatrix w, float[] x, int nTokens, float[] out, float[] bias, boolean accumulate) {
         int rows = w.rows();
         int cols = w.cols();
         if (nTokens <= 0) {
@@ -75,9 +80,21 @@ final class MatMul {
                     + (long) nTokens * cols + " and out of " + (long) nTokens * rows + " floats, got "
                     + x.length + " and " + out.length);
         }
+        if (bias != null && bias.length < rows) {
+            throw new IllegalArgumentException(w.name() + ": bias of " + bias.length + " for " + rows + " rows");
+        }
         if (nTokens == 1) {
             // A single token reuses nothing: the dot straight from the stored format is cheapest.
-            w.matvec(x, 0, out, 0);
+            if (bias == null && !accumulate) {
+                w.matvec(x, 0, out, 0);
+            } else {
+                float[] y = new float[rows];
+                w.matvec(x, 0, y, 0);
+                for (int r = 0; r < rows; r++) {
+                    float v = y[r] + (bias == null ? 0f : bias[r]);
+                    out[r] = accumulate ? out[r] + v : v;
+                }
+            }
             return;
         }
         int blocks = (nTokens + TB - 1) / TB;
@@ -101,7 +118,7 @@ final class MatMul {
                 int chunk = item % chunks;
                 int b0 = (int) ((long) blocks * chunk / chunks);
                 int b1 = (int) ((long) blocks * (chunk + 1) / chunks);
-                tile(w, xT, nTokens, out, tile * ROW_TILE, b0, b1, wt, acc);
+                tile(w, xT, nTokens, out, bias, accumulate, tile * ROW_TILE, b0, b1, wt, acc);
             }
         });
     }
@@ -120,6 +137,8 @@ final class MatMul {
                 int base = b * cols * TB;
                 for (int j = 0; j < TB; j++) {
                     int t = b * TB + j;
+                    // reads run along a token row; reading down a column instead (k outer) made
+                    // TB streams 4 KiB apart, which alias in L1 and measured twice as slow
                     if (t < nTokens) {
                         int src = t * cols;
                         for (int k = 0; k < cols; k++) {
@@ -137,8 +156,8 @@ final class MatMul {
     }
 
     /** All of one row tile against token blocks [b0, b1). */
-    private static void tile(WeightMatrix w, float[] xT, int nTokens, float[] out, int r0, int b0, int b1,
-                             float[] wt, float[] acc) {
+    private static void tile(WeightMatrix w, float[] xT, int nTokens, float[] out, float[] bias, boolean accumulate,
+                             int r0, int b0, int b1, float[] wt, float[] acc) {
         int rows = w.rows();
         int cols = w.cols();
         int nr = Math.min(ROW_TILE, rows - r0);
@@ -164,11 +183,23 @@ final class MatMul {
         }
         int t0 = b0 * TB;
         int t1 = Math.min(nTokens, b1 * TB);
+        // Token by token, so the writes run along an out row; the acc reads stride by ldAcc, which is
+        // not a power of two (unlike the out row length), so they do not alias in L1.
         for (int t = t0; t < t1; t++) {
             int o = t * rows + r0;
             int a = t - t0;
-            for (int i = 0; i < nr; i++) {
-                out[o + i] = acc[i * ldAcc + a];
+            if (accumulate) {
+                for (int i = 0; i < nr; i++) {
+                    out[o + i] += acc[i * ldAcc + a] + (bias == null ? 0f : bias[r0 + i]);
+                }
+            } else if (bias != null) {
+                for (int i = 0; i < nr; i++) {
+                    out[o + i] = acc[i * ldAcc + a] + bias[r0 + i];
+                }
+            } else {
+                for (int i = 0; i < nr; i++) {
+                    out[o + i] = acc[i * ldAcc + a];
+                }
             }
         }
     }

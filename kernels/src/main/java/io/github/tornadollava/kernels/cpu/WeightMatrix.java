@@ -120,6 +120,16 @@ public final class WeightMatrix {
      * memory-bound.
      */
     public void matmul(float[] x, int nTokens, float[] out) {
-        MatMul.matmul(this, x, nTokens, out);
+        MatMul.matmul(this, x, nTokens, out, null, false);
+    }
+
+    /** As {@link #matmul(float[], int, float[])} plus {@code bias[r]} on every output row (a Linear layer). */
+    public void matmul(float[] x, int nTokens, float[] out, float[] bias) {
+        MatMul.matmul(this, x, nTokens, out, bias, false);
+    }
+
+    /** {@code out += x W^T + bias} ({@code bias} may be null): a Linear layer added onto a residual stream. */
+    public void matmulAdd(float[] x, int nTokens, float[] out, float[] bias) {
+        MatMul.matmul(this, x, nTokens, out, bias, true);
     }
 }

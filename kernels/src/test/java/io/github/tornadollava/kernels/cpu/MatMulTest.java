@@ -90,6 +90,38 @@ class MatMulTest {
     }
 
     @Test
+    void biasAndAccumulateAreAppliedInTheWriteBack() {
+        // Every tile of the write-back and the single-token path: out = base + (x W^T + bias).
+        Random rnd = new Random(9);
+        for (int tokens : new int[] {1, 3, 40}) {
+            int rows = 70, cols = 33;
+            WeightMatrix w = randomMatrix(rnd, rows, cols, 0);
+            float[] x = randomFloats(rnd, tokens * cols);
+            float[] bias = randomFloats(rnd, rows);
+            float[] base = randomFloats(rnd, tokens * rows);
+            float[] plain = new float[tokens * rows];
+            w.matmul(x, tokens, plain);
+            float[] withBias = new float[tokens * rows];
+            w.matmul(x, tokens, withBias, bias);
+            float[] added = base.clone();
+            w.matmulAdd(x, tokens, added, bias);
+            float[] addedNoBias = base.clone();
+            w.matmulAdd(x, tokens, addedNoBias, null);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    int i = t * rows + r;
+                    String at = tokens + " tokens, token " + t + " row " + r;
+                    assertEquals(plain[i] + bias[r], withBias[i], 0f, at);
+                    assertEquals(base[i] + (plain[i] + bias[r]), added[i], 0f, at);
+                    assertEquals(base[i] + plain[i], addedNoBias[i], 0f, at);
+                }
+            }
+        }
+        WeightMatrix w = randomMatrix(rnd, 8, 16, 0);
+        assertThrows(IllegalArgumentException.class, () -> w.matmul(new float[3 * 16], 3, new float[3 * 8], new float[7]));
+    }
+
+    @Test
     void rejectsArraysTooShortForTheTokenCount() {
         Random rnd = new Random(5);
         WeightMatrix w = randomMatrix(rnd, 8, 16, 0);
