@@ -18,10 +18,9 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * kernels), decode graphs (one row, mat-vec kernels with the preceding RMSNorm fused in; the last
  * one also computes the logits and sends them down) and a logits graph that serves prefill.
  * Each prefill or decode graph runs as many consecutive layers as TornadoVM allows in one graph
- * (at most {@value #MAX_TASKS_PER_GRAPH} tasks: 21 prefill layers or 25 decode layers, see
- * {@link Split#of}), so a model of up to that many layers decodes a
- * token in ONE graph execution and prefills a batch in one (plus {@code logits} after the last
- * batch); a 22-layer model takes one decode and two prefill graphs. Why so few: every graph
+ * (its fixed 8 KiB buffer of task descriptions admits 10 prefill or 12 decode layers, see
+ * {@link Split#of}), so a model of up to 12 layers decodes a token in ONE graph execution, and a
+ * 22-layer model in two (with three prefill graphs) instead of 23. Why so few: every graph
  * execution costs TornadoVM a fixed host-side overhead (about 0.8 ms on an H200 with PTX), which
  * with one graph per layer was most of a decode step.
  *
@@ -67,14 +66,20 @@ final class DecoderGraphs {
     /** TornadoVM's fixed capacity of tasks per graph ({@code TornadoExecutionContext.MAX_TASKS}); more fail at run time. */
     static final int MAX_TASKS_PER_GRAPH = 256;
 
-    /** Tasks of one prefill layer. */
-    private static final int PREFILL_TASKS_PER_LAYER = 12;
-
-    /** The most tasks of one decode layer: eight, ten where gate and up differ in layout. */
-    private static final int DECODE_TASKS_PER_LAYER = 10;
-
-    /** Tasks a graph may add besides its layers: the input row and the output head. */
-    private static final int MAX_EXTRA_TASKS = 2;
+    /*
+     * The tighter limit: TornadoVM describes a graph's tasks in a fixed buffer of 8192 bytes
+     * (TornadoTaskGraph.highLevelCode; more fail with a BufferOverflowException while the graph is
+     * built), 15 + 5 bytes per argument (the KernelContext included) for each task. With Q8_0
+     * weights, whose kernels take the most arguments: a prefill layer is rmsNorm 45 x 2, matMulQ8
+     * 70 x 7, rope 80, attention 70, siluMul 40 = 770 bytes; a decode layer rmsNormMatVecQ8 65 x 3,
+     * rope 80, attention 70, matVecQ8 55 x 2 and either the fused gate/up 70 (525 bytes) or, for
+     * mixed gate/up layouts, rmsNormMatVecQ8 65 x 2 and siluMul 40 (625 bytes). A graph adds at
+     * most an input task and the output head, 140 bytes.
+     */
+    private static final int TASK_CODE_BYTES = 8192;
+    private static final int PREFILL_LAYER_BYTES = 770;
+    private static final int DECODE_LAYER_BYTES = 625;
+    private static final int EXTRA_TASK_BYTES = 140;
 
     private DecoderGraphs() {
     }
@@ -100,10 +105,10 @@ final class DecoderGraphs {
             }
         }
 
-        /** As few graphs as TornadoVM's task limit allows. */
+        /** As few graphs as TornadoVM's limits on one graph allow: 10 layers per prefill graph, 12 per decode graph. */
         static Split of(LlamaConfig c) {
-            return new Split(c.nLayers(), (MAX_TASKS_PER_GRAPH - MAX_EXTRA_TASKS) / PREFILL_TASKS_PER_LAYER,
-                    (MAX_TASKS_PER_GRAPH - MAX_EXTRA_TASKS) / DECODE_TASKS_PER_LAYER);
+            return new Split(c.nLayers(), (TASK_CODE_BYTES - EXTRA_TASK_BYTES) / PREFILL_LAYER_BYTES,
+                    (TASK_CODE_BYTES - EXTRA_TASK_BYTES) / DECODE_LAYER_BYTES);
         }
 
         int prefillGraphs() {
@@ -148,6 +153,7 @@ final class DecoderGraphs {
         }
         graphs.add(logits(c, split, w, s, grids));
         for (TaskGraph g : graphs) {
+            // a custom split could pass TornadoVM's other limit, which would fail later and less clearly
             int tasks = grids.tasks(g.getTaskGraphName());
             if (tasks > MAX_TASKS_PER_GRAPH) {
                 throw new IllegalStateException("task graph " + g.getTaskGraphName() + " has " + tasks + " tasks, more than TornadoVM's "
@@ -226,7 +232,7 @@ final class DecoderGraphs {
         return g;
     }
 
-    /** One transformer block over a batch of up to maxBatch rows of {@code x}: {@value #PREFILL_TASKS_PER_LAYER} tasks. */
+    /** One transformer block over a batch of up to maxBatch rows of {@code x}: twelve tasks. */
     private static void prefillLayer(TaskGraph g, String graph, KernelContext ctx, LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s,
             LaunchGrids grids) {
         String prefix = graph + ".";

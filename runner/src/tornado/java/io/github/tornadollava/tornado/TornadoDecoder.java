@@ -25,8 +25,8 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * mat-mul kernels, each weight tile reused across the batch), then the logits graph after the
  * last batch; a single row runs through the decode graphs (mat-vec kernels, the preceding
  * RMSNorm fused in, the output head in the last one). Each graph holds as many layers as
- * TornadoVM allows in one graph, so for models of up to
- * 25 layers ({@link DecoderGraphs.Split#of}) a decoded token is ONE graph execution.
+ * TornadoVM allows in one graph ({@link DecoderGraphs.Split#of}), so a decoded token is one
+ * graph execution per 12 layers, not one per layer.
  * See {@link DecoderGraphs} for the graphs and how they hand buffers along. Not thread-safe: one
  * generation at a time.
  *
