@@ -14,46 +14,47 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
- * The task graphs of a {@link TornadoDecoder}: prefill graphs (a batch of rows, tiled mat-mul
- * kernels), decode graphs (one row, mat-vec kernels with the preceding RMSNorm fused in; the last
- * one also computes the logits and sends them down) and a logits graph that serves prefill.
- * Each prefill or decode graph runs as many consecutive layers as TornadoVM allows in one graph
- * (its fixed 8 KiB buffer of task descriptions admits 10 prefill or 12 decode layers, see
- * {@link Split#of}), so a model of up to 12 layers decodes a token in ONE graph execution, and a
- * 22-layer model in two (with three prefill graphs) instead of 23. Why so few: every graph
+ * The task graphs of a {@link TornadoDecoder}. The layers are split into as few consecutive
+ * spans as TornadoVM's limits on one graph allow ({@value #MAX_LAYERS_PER_GRAPH} layers each, see
+ * {@link #MAX_LAYERS_PER_GRAPH}); per span there is a prefill graph (a batch of rows through the
+ * span's layers, tiled mat-mul kernels) and a decode graph (one row, mat-vec kernels with the
+ * preceding RMSNorm fused in); the last decode graph also computes the logits and sends them
+ * down, and a separate logits graph serves prefill. So a model of up to 8 layers decodes a token
+ * in ONE graph execution, and a 22-layer model in three instead of 23. Why so few: every graph
  * execution costs TornadoVM a fixed host-side overhead (about 0.8 ms on an H200 with PTX), which
  * with one graph per layer was most of a decode step.
  *
  * <p>How buffers move between them. TornadoVM hands a consumed buffer over only from the graph
  * that ran just before (looked up by that graph's name), and a graph keeps a handed-over buffer
  * until a later hand-over replaces it; so every graph names each graph that can precede it as a
- * source, and the load-time run order ({@link TornadoDecoder#link}) is
- * {@code prefill0, prefill1, ..., decode0, decode1, ..., logits}.
+ * source.
  * <ul>
  *   <li>{@code prefill0} owns the shared state ({@link DecoderState#shared()}: activations,
  *   positions, KV cache); every other graph consumes it and persists it for the next.</li>
- *   <li>Each prefill graph uploads the weights of its layers once, and persists them together
- *   with those it consumed from the prefill graph before it, so the last prefill graph holds
- *   every layer's weights. {@code decode0} consumes them all from it, which happens once, at
- *   load time; each decode graph passes on the weights of the decode graphs after it. The last
- *   decode graph uploads the output head, and {@code logits}, which follows it at load time,
- *   consumes it from there.</li>
- *   <li>Who can precede whom in use: {@code prefill0} follows {@code logits} (a prompt after a
+ *   <li>The weights of span {@code i} are uploaded once, by {@code prefill<i>}.
+ *   {@code decode<i>} consumes them from {@code prefill<i>}, which in normal use never runs just
+ *   before it: the decoder runs {@code decode<i>} once right after {@code prefill<i>} when it is
+ *   built ({@link TornadoDecoder#link}), and TornadoVM keeps the handed-over buffer from then on.
+ *   Hence {@code prefill<i>} (i > 0) also names {@code decode<i-1>} as a source. Likewise the
+ *   output head is uploaded by the last decode graph and consumed from it by {@code logits},
+ *   which follows it at build time.</li>
+ *   <li>Who can precede whom: {@code prefill0} follows {@code logits} (a prompt after a
  *   prompt), the last decode graph (a prompt after generating), the last prefill graph (the next
  *   batch of a long prompt) or the projector (an image just embedded); {@code prefill<i>} and
- *   {@code decode<i>} for i > 0 follow the graph of their kind before; {@code decode0} follows
- *   {@code logits} (the first token after a prompt), the last decode graph (the next token) or
- *   the last prefill graph (load time); {@code logits} follows the last prefill graph, or the
- *   last decode graph (load time). A graph that may follow itself names itself, which hands its
- *   own buffers back to it.</li>
+ *   {@code decode<i>} (i > 0) follow the graph of their kind before, or at build time the other
+ *   kind's; {@code decode0} follows {@code logits} (the first token after a prompt), the last
+ *   decode graph (the next token) or {@code prefill0} (build time); {@code logits} follows the
+ *   last prefill graph, or the last decode graph (build time). A graph that may follow itself
+ *   (one span) names itself, which hands its own buffers back to it.</li>
  *   <li>In a multimodal plan ({@link TornadoMultimodal}) {@code prefill0} also reads image rows
  *   from the projector's {@link DeviceImageStore} array, and consumes that array from each of its
  *   possible predecessors; the decoder graphs carry it in {@link DecoderState#shared()} so that
  *   they all hold it. The plan runs the projector once before {@code prefill0}'s first run, which
  *   is when the array is first handed over.</li>
  * </ul>
- * Run orders in use: a prefill batch {@code prefill0..prefill<P-1>}, then {@code logits} after
- * the last batch; a decode step {@code decode0..decode<D-1>}.
+ * Run orders: a prefill batch {@code prefill0..prefill<S-1>}, then {@code logits} after the last
+ * batch; a decode step {@code decode0..decode<S-1>}; at build time
+ * {@code prefill0, decode0, prefill1, decode1, ..., logits}.
  *
  * <p>Task names carry the layer ({@code l3_q}), so that the grid names {@code graph.task} stay
  * unique. Graphs this large also need a larger TornadoVM bytecode buffer than its default,
@@ -67,19 +68,20 @@ final class DecoderGraphs {
     static final int MAX_TASKS_PER_GRAPH = 256;
 
     /*
-     * The tighter limit: TornadoVM describes a graph's tasks in a fixed buffer of 8192 bytes
+     * The tighter limits: TornadoVM describes a graph's tasks in a fixed buffer of 8192 bytes
      * (TornadoTaskGraph.highLevelCode; more fail with a BufferOverflowException while the graph is
      * built), 15 + 5 bytes per argument (the KernelContext included) for each task. With Q8_0
-     * weights, whose kernels take the most arguments: a prefill layer is rmsNorm 45 x 2, matMulQ8
-     * 70 x 7, rope 80, attention 70, siluMul 40 = 770 bytes; a decode layer rmsNormMatVecQ8 65 x 3,
-     * rope 80, attention 70, matVecQ8 55 x 2 and either the fused gate/up 70 (525 bytes) or, for
-     * mixed gate/up layouts, rmsNormMatVecQ8 65 x 2 and siluMul 40 (625 bytes). A graph adds at
-     * most an input task and the output head, 140 bytes.
+     * weights, whose kernels take the most arguments, a prefill layer is rmsNorm 45 x 2, matMulQ8
+     * 70 x 7, rope 80, attention 70, siluMul 40 = 770 bytes (a decode layer 525 to 625), plus at
+     * most 140 bytes for the input task and the output head: at most 10 layers fit. And it builds
+     * a graph of at most 1024 nodes (TornadoGraph, "resize not implemented"): about three per
+     * array the graph holds and two per task, some 75 per Q8_0 prefill layer, ~80 for the shared
+     * state; a graph that held every layer's weights (to pass them on to graphs of a different
+     * split) would not fit, hence one split for both kinds of graph. 8 layers keep a margin below
+     * both estimates (~6.3 KB, ~680 nodes) and split the 22- and 32-layer shapes into as few graphs
+     * as 10 would (3 and 4); the 22-layer benchmark model ran with them on PoCL.
      */
-    private static final int TASK_CODE_BYTES = 8192;
-    private static final int PREFILL_LAYER_BYTES = 770;
-    private static final int DECODE_LAYER_BYTES = 625;
-    private static final int EXTRA_TASK_BYTES = 140;
+    static final int MAX_LAYERS_PER_GRAPH = 8;
 
     private DecoderGraphs() {
     }
@@ -93,41 +95,30 @@ final class DecoderGraphs {
     }
 
     /**
-     * How the layers are split into graphs: consecutive spans of at most
-     * {@code prefillLayersPerGraph} layers per prefill graph and {@code decodeLayersPerGraph} per
-     * decode graph, spans of one kind differing in size by at most one.
+     * How the layers are split into graphs: consecutive spans of at most {@code layersPerGraph}
+     * layers, differing in size by at most one; span {@code i} has a prefill and a decode graph.
      */
-    record Split(int layers, int prefillLayersPerGraph, int decodeLayersPerGraph) {
+    record Split(int layers, int layersPerGraph) {
 
         Split {
-            if (layers < 1 || prefillLayersPerGraph < 1 || decodeLayersPerGraph < 1) {
-                throw new IllegalArgumentException("cannot split " + layers + " layers by " + prefillLayersPerGraph + " / " + decodeLayersPerGraph);
+            if (layers < 1 || layersPerGraph < 1) {
+                throw new IllegalArgumentException("cannot split " + layers + " layers into graphs of " + layersPerGraph);
             }
         }
 
-        /** As few graphs as TornadoVM's limits on one graph allow: 10 layers per prefill graph, 12 per decode graph. */
+        /** As few graphs as TornadoVM's limits on one graph allow, with a margin: eight layers each. */
         static Split of(LlamaConfig c) {
-            return new Split(c.nLayers(), (TASK_CODE_BYTES - EXTRA_TASK_BYTES) / PREFILL_LAYER_BYTES,
-                    (TASK_CODE_BYTES - EXTRA_TASK_BYTES) / DECODE_LAYER_BYTES);
+            return new Split(c.nLayers(), MAX_LAYERS_PER_GRAPH);
         }
 
-        int prefillGraphs() {
-            return (layers + prefillLayersPerGraph - 1) / prefillLayersPerGraph;
+        /** Prefill graphs, and as many decode graphs (run one after the other for each token). */
+        int graphs() {
+            return (layers + layersPerGraph - 1) / layersPerGraph;
         }
 
-        /** Decode graphs, run one after the other for each token. */
-        int decodeGraphs() {
-            return (layers + decodeLayersPerGraph - 1) / decodeLayersPerGraph;
-        }
-
-        /** First layer of prefill graph {@code i} (for {@code i == prefillGraphs()}: the layer count). */
-        int prefillFirst(int i) {
-            return (int) ((long) i * layers / prefillGraphs());
-        }
-
-        /** First layer of decode graph {@code i} (for {@code i == decodeGraphs()}: the layer count). */
-        int decodeFirst(int i) {
-            return (int) ((long) i * layers / decodeGraphs());
+        /** First layer of span {@code i} (for {@code i == graphs()}: the layer count). */
+        int first(int i) {
+            return (int) ((long) i * layers / graphs());
         }
     }
 
@@ -145,10 +136,10 @@ final class DecoderGraphs {
         if (split.layers() != c.nLayers()) {
             throw new IllegalArgumentException("a split of " + split.layers() + " layers for a model of " + c.nLayers());
         }
-        for (int i = 0; i < split.prefillGraphs(); i++) {
+        for (int i = 0; i < split.graphs(); i++) {
             graphs.add(prefillGraph(c, split, i, w, s, grids, imageSource));
         }
-        for (int i = 0; i < split.decodeGraphs(); i++) {
+        for (int i = 0; i < split.graphs(); i++) {
             graphs.add(decodeGraph(c, split, i, w, s, grids));
         }
         graphs.add(logits(c, split, w, s, grids));
@@ -188,34 +179,32 @@ final class DecoderGraphs {
         return "l" + layer + "_" + what;
     }
 
-    /**
-     * The layers of prefill span {@code span} over a batch of up to maxBatch rows of {@code x}.
-     * It uploads its layers' weights and passes them on, with those of the spans before, so that
-     * the last prefill graph holds them all for {@code decode0}.
-     */
+    /** The layers of span {@code span} over a batch of up to maxBatch rows of {@code x}; uploads their weights. */
     private static TaskGraph prefillGraph(LlamaConfig c, Split split, int span, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids, String imageSource) {
         String name = prefill(span);
         TaskGraph g = new TaskGraph(name);
         KernelContext ctx = new KernelContext();
-        int spans = split.prefillGraphs();
-        int first = split.prefillFirst(span);
-        int end = split.prefillFirst(span + 1);
+        int last = split.graphs() - 1;
+        int first = split.first(span);
+        int end = split.first(span + 1);
         int batch = s.maxBatch;
         int dim = c.dim();
+        Object[] weights = layerWeights(w, first, end);
         if (span == 0) {
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.prefillRows, s.positions);
             if (imageSource != null) {
                 g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.rowSource);
-                for (String before : new String[] {imageSource, LOGITS, decode(split.decodeGraphs() - 1), prefill(spans - 1)}) {
+                for (String before : new String[] {imageSource, LOGITS, decode(last), prefill(last)}) {
                     g.consumeFromDevice(before, s.imageRows);
                 }
             }
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.x, s.xb, s.q, s.k, s.v, s.att, s.hb, s.hb2, s.keyCache, s.valueCache);
         } else {
-            g.consumeFromDevice(prefill(span - 1), concat(s.shared(), layerWeights(w, 0, first)));
+            g.consumeFromDevice(prefill(span - 1), s.shared());
+            g.consumeFromDevice(decode(span - 1), s.shared());
         }
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.noBias, s.ropeFrequencies);
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, layerWeights(w, first, end));
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, weights);
 
         if (span == 0) {
             if (imageSource == null) {
@@ -228,7 +217,7 @@ final class DecoderGraphs {
         for (int l = first; l < end; l++) {
             prefillLayer(g, name, ctx, c, l, w.layers().get(l), s, grids);
         }
-        g.persistOnDevice(concat(s.shared(), layerWeights(w, 0, end)));
+        g.persistOnDevice(concat(s.shared(), weights));
         return g;
     }
 
@@ -268,27 +257,24 @@ final class DecoderGraphs {
     }
 
     /**
-     * The layers of decode span {@code span} over row 0 of {@code x}, at position
-     * {@code positions[0]}; the last span also computes the logits of that row and sends them to
-     * the host. {@code decode0} takes every layer's weights from the last prefill graph; each
-     * decode graph passes on those of the spans after it.
+     * The layers of span {@code span} over row 0 of {@code x}, at position {@code positions[0]};
+     * the last span also computes the logits of that row and sends them to the host.
      */
     private static TaskGraph decodeGraph(LlamaConfig c, Split split, int span, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
         String name = decode(span);
         TaskGraph g = new TaskGraph(name);
         KernelContext ctx = new KernelContext();
-        int spans = split.decodeGraphs();
-        int first = split.decodeFirst(span);
-        int end = split.decodeFirst(span + 1);
-        boolean last = span == spans - 1;
+        int first = split.first(span);
+        int end = split.first(span + 1);
+        boolean last = span == split.graphs() - 1;
         int dim = c.dim();
         if (span == 0) {
             g.consumeFromDevice(LOGITS, s.shared());
-            g.consumeFromDevice(decode(spans - 1), s.shared());
-            g.consumeFromDevice(prefill(split.prefillGraphs() - 1), concat(s.shared(), layerWeights(w, 0, c.nLayers())));
+            g.consumeFromDevice(decode(split.graphs() - 1), s.shared());
         } else {
-            g.consumeFromDevice(decode(span - 1), concat(s.shared(), layerWeights(w, first, c.nLayers())));
+            g.consumeFromDevice(decode(span - 1), s.shared());
         }
+        g.consumeFromDevice(prefill(span), concat(s.shared(), layerWeights(w, first, end)));
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s.ropeFrequencies);
         if (last) {
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.outputArrays());
@@ -308,7 +294,7 @@ final class DecoderGraphs {
             g.transferToHost(DataTransferMode.EVERY_EXECUTION, s.logits);
             g.persistOnDevice(concat(s.shared(), w.outputArrays()));
         } else {
-            g.persistOnDevice(concat(s.shared(), layerWeights(w, end, c.nLayers())));
+            g.persistOnDevice(s.shared());
         }
         return g;
     }
@@ -356,8 +342,8 @@ final class DecoderGraphs {
     private static TaskGraph logits(LlamaConfig c, Split split, DeviceLlamaWeights w, DecoderState s, LaunchGrids grids) {
         TaskGraph g = new TaskGraph(LOGITS);
         KernelContext ctx = new KernelContext();
-        g.consumeFromDevice(prefill(split.prefillGraphs() - 1), s.shared());
-        g.consumeFromDevice(decode(split.decodeGraphs() - 1), concat(s.shared(), w.outputArrays()));
+        g.consumeFromDevice(prefill(split.graphs() - 1), s.shared());
+        g.consumeFromDevice(decode(split.graphs() - 1), concat(s.shared(), w.outputArrays()));
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, s.lastRow);
         g.task("lastRow", RowKernels::selectRow, ctx, s.x, s.lastRow, s.xLast, c.dim());
         grids.elementwise(LOGITS + ".lastRow", c.dim());

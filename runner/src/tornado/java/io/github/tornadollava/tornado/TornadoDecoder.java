@@ -26,7 +26,7 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * last batch; a single row runs through the decode graphs (mat-vec kernels, the preceding
  * RMSNorm fused in, the output head in the last one). Each graph holds as many layers as
  * TornadoVM allows in one graph ({@link DecoderGraphs.Split#of}), so a decoded token is one
- * graph execution per 12 layers, not one per layer.
+ * graph execution per 8 layers, not one per layer.
  * See {@link DecoderGraphs} for the graphs and how they hand buffers along. Not thread-safe: one
  * generation at a time.
  *
@@ -109,7 +109,7 @@ public final class TornadoDecoder implements LanguageModel {
 
     /** Loading steps: one per layer uploaded, then one per graph run of {@link #link}. */
     static int loadSteps(DecoderGraphs.Split split) {
-        return split.layers() + split.prefillGraphs() + split.decodeGraphs() + 1;
+        return split.layers() + 2 * split.graphs() + 1;
     }
 
     /** Converts the weights for the device, saying what was converted; progress {@code done + 1 .. done + layers} of {@code total}. */
@@ -124,12 +124,11 @@ public final class TornadoDecoder implements LanguageModel {
     }
 
     /**
-     * The first run of every graph, in the one order that hands every weight to the graphs that
-     * read it: {@code prefill0..prefill<P-1>} (each uploads its layers' weights and passes on all
-     * so far), {@code decode0..decode<D-1>} ({@code decode0} receives them all from the last
-     * prefill graph), {@code logits} (receives the output head from the last decode graph); see
-     * {@link DecoderGraphs}. It uploads the weights, compiles the kernels and computes on one zero
-     * row at position 0, which the first real call overwrites.
+     * The first run of every graph, in the one order in which each {@code decode<i>} follows
+     * {@code prefill<i>} and so receives the weights of its layers, and {@code logits} follows the
+     * last decode graph and so receives the output head (see {@link DecoderGraphs}). It uploads
+     * the weights, compiles the kernels and computes on one zero row at position 0, which the
+     * first real call overwrites.
      */
     void link(Backend.LoadListener progress, int done, int steps) {
         for (int t = 0; t < s.maxBatch; t++) {
@@ -138,11 +137,9 @@ public final class TornadoDecoder implements LanguageModel {
         s.decodePosition.set(0, 0);
         s.lastRow.set(0, 0);
         grids.resizeBatch(1);
-        for (int i = 0; i < split.prefillGraphs(); i++) {
+        for (int i = 0; i < split.graphs(); i++) {
             plan.warmUp(DecoderGraphs.prefill(i));
             progress.loaded(++done, steps);
-        }
-        for (int i = 0; i < split.decodeGraphs(); i++) {
             plan.warmUp(DecoderGraphs.decode(i));
             progress.loaded(++done, steps);
         }
@@ -276,7 +273,7 @@ public final class TornadoDecoder implements LanguageModel {
     private void decode(float[] embedding, int pos) {
         MemorySegment.copy(embedding, 0, s.decodeRow.getSegment(), ValueLayout.JAVA_FLOAT, 0, c.dim());
         s.decodePosition.set(0, pos);
-        for (int i = 0; i < split.decodeGraphs(); i++) {
+        for (int i = 0; i < split.graphs(); i++) {
             plan.run(DecoderGraphs.decode(i)); // the last one brings the logits down
         }
     }
@@ -298,7 +295,7 @@ public final class TornadoDecoder implements LanguageModel {
                 s.rowSource.set(t, source != null && t < rows ? source[done + t] : -1);
             }
             grids.resizeBatch(rows);
-            for (int i = 0; i < split.prefillGraphs(); i++) {
+            for (int i = 0; i < split.graphs(); i++) {
                 plan.run(DecoderGraphs.prefill(i));
             }
             position = startPos + done + rows;
