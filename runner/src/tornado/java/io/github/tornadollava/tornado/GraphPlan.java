@@ -30,8 +30,8 @@ final class GraphPlan implements AutoCloseable {
     /**
      * TornadoVM emits each graph's bytecode into a buffer of this many bytes, sized once per JVM
      * from this system property when it compiles its first graph (default 4 KiB). A decoder graph
-     * of ten or more layers ({@link DecoderGraphs}) needs over 10 KiB, so unless the user set it,
-     * it is raised here, before any plan of this class compiles a graph. Set it yourself
+     * of eight layers ({@link DecoderGraphs}) needs about 10 KiB, so unless the user set it, it
+     * is raised here, before any plan of this class compiles a graph. Set it yourself
      * (e.g. {@code -Dtornado.tvm.maxbytecodesize=262144}) if something else runs TornadoVM graphs
      * in the same JVM first; too small a buffer fails with TornadoVM's "Buffer Overflow" error.
      */
