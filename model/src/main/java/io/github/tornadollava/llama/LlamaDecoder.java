@@ -84,6 +84,10 @@ public final class LlamaDecoder implements LanguageModel {
     private float[] curInput;
     private final QuantizedActivations xq;  // the input of the current decode matvec, quantized; null when off
     private final float[] batchInput;       // a prefill matmul's input, quantized and dequantized; null when off
+    private ActivationType batchInputType;  // what batchInput holds: which conversion of which input
+    private float[] batchInputSource;
+    private int batchInputRows;
+    private int batchInputWidth;
     private final Parallel.RangeBody headBody = this::headRows;
     private final Parallel.RangeBody qkvBody = this::qkvRows;
     private final Parallel.RangeBody gateUpBody = this::gateUpRows;
@@ -302,8 +306,8 @@ public final class LlamaDecoder implements LanguageModel {
             Parallel.forRange(c.qDim() + 2 * c.kvDim(), MATVEC_GRAIN, qkvBody);
         } else {
             linear(lw.wq(), xb, q, rows);
-            linear(lw.wk(), xb, k, rows);
-            linear(lw.wv(), xb, v, rows);
+            linearSameInput(lw.wk(), xb, k, rows);
+            linearSameInput(lw.wv(), xb, v, rows);
         }
         for (int i = 0; i < rows; i++) {
             int pos = pos0 + i;
@@ -325,7 +329,7 @@ public final class LlamaDecoder implements LanguageModel {
             Parallel.forRange(c.hiddenDim(), MATVEC_GRAIN, gateUpBody);
         } else {
             linear(lw.wGate(), xb, hb, rows);
-            linear(lw.wUp(), xb, hb2, rows);
+            linearSameInput(lw.wUp(), xb, hb2, rows);
             Parallel.forRange(rows * c.hiddenDim(), 4096, siluBody);
         }
         residual(lw.wDown(), hb, rows);
@@ -339,7 +343,7 @@ public final class LlamaDecoder implements LanguageModel {
             quantizeInput(in, weight.cols());
             Parallel.forRange(weight.rows(), MATVEC_GRAIN, residualBody);
         } else {
-            weight.matmul(batchInput(weight, in, rows), rows, xb2);
+            weight.matmul(batchInput(weight, in, rows, false), rows, xb2);
             Vectors.add(x, xb2, rows * c.dim());
         }
     }
@@ -396,24 +400,39 @@ public final class LlamaDecoder implements LanguageModel {
 
     /** {@code out = W in} for {@code rows > 1} rows (prefill): a batched matmul. */
     private void linear(WeightMatrix weight, float[] in, float[] out, int rows) {
-        weight.matmul(batchInput(weight, in, rows), rows, out);
+        weight.matmul(batchInput(weight, in, rows, false), rows, out);
+    }
+
+    /** As {@link #linear}, for a matrix reading the same {@code in} as the one before it (k and v after q, up after gate). */
+    private void linearSameInput(WeightMatrix weight, float[] in, float[] out, int rows) {
+        weight.matmul(batchInput(weight, in, rows, true), rows, out);
     }
 
     /**
      * The input of a prefill matmul with the values llama.cpp would multiply: each row quantized
      * to the weight format's activation type and dequantized again (the matmul kernels are float;
-     * the sums equal the integer ones up to rounding), or {@code in} itself when activations stay float.
+     * the sums equal the integer ones up to rounding), or {@code in} itself when activations stay
+     * float. Rows are converted in parallel; with {@code sameInput} the previous conversion is
+     * reused when it was of the same input to the same type.
      */
-    private float[] batchInput(WeightMatrix weight, float[] in, int rows) {
+    private float[] batchInput(WeightMatrix weight, float[] in, int rows, boolean sameInput) {
         ActivationType t = weight.format().activationType();
         if (xq == null || t == ActivationType.FLOAT) {
             return in;
         }
         int n = weight.cols();
-        for (int i = 0; i < rows; i++) {
-            xq.quantize(in, i * n, n);
-            xq.copyDequantized(t, batchInput, i * n);
+        if (sameInput && batchInputType == t && batchInputSource == in && batchInputRows == rows && batchInputWidth == n) {
+            return batchInput;
         }
+        Parallel.forRange(rows, 4, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                QuantizedActivations.roundTrip(t, in, i * n, n, batchInput, i * n);
+            }
+        });
+        batchInputType = t;
+        batchInputSource = in;
+        batchInputRows = rows;
+        batchInputWidth = n;
         return batchInput;
     }
 

@@ -78,25 +78,39 @@ public final class QuantizedActivations {
         }
     }
 
-    /** x86 quantize_row_q8_0 for one block (its float order: id = 127 / amax, not 1 / d). */
+    /** x86 quantize_row_q8_0 for one block. */
     private void quantizeQ8_0Block(float[] x, int base, int b) {
+        scale[b] = q8_0Block(x, base, q, dequantized, b * BLOCK);
+    }
+
+    /**
+     * x86 quantize_row_q8_0 of the block at {@code x[base..]} (its float order: id = 127 / amax,
+     * not 1 / d): the int8 values into {@code q[at..]} when q is not null, {@code q * d} into
+     * {@code deq[at..]}; returns d.
+     */
+    private static float q8_0Block(float[] x, int base, short[] q, float[] deq, int at) {
         float amax = 0;
         for (int j = 0; j < BLOCK; j++) {
             amax = Math.max(amax, Math.abs(x[base + j]));
         }
         float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
         float id = amax != 0 ? 127f / amax : 0f;
-        scale[b] = d;
-        int at = b * BLOCK;
         for (int j = 0; j < BLOCK; j++) {
             short v = (short) ((x[base + j] * id + ROUND_MAGIC) - ROUND_MAGIC);
-            q[at + j] = v;
-            dequantized[at + j] = v * d;
+            if (q != null) {
+                q[at + j] = v;
+            }
+            deq[at + j] = v * d;
         }
+        return d;
     }
 
     /** quantize_row_q8_K_ref for one block of 256, kept as dequantized floats. */
     private void quantizeQ8_KBlock(float[] x, int base, int at) {
+        q8_KBlock(x, base, kDequantized, at);
+    }
+
+    private static void q8_KBlock(float[] x, int base, float[] deq, int at) {
         float max = 0;
         float amax = 0;
         for (int j = 0; j < K_BLOCK; j++) {
@@ -107,14 +121,43 @@ public final class QuantizedActivations {
             }
         }
         if (amax == 0) {
-            java.util.Arrays.fill(kDequantized, at, at + K_BLOCK, 0f);
+            java.util.Arrays.fill(deq, at, at + K_BLOCK, 0f);
             return;
         }
         float iscale = -127f / max;
         float d = 1 / iscale;
         for (int j = 0; j < K_BLOCK; j++) {
             int v = (int) ((iscale * x[base + j] + ROUND_MAGIC) - ROUND_MAGIC);
-            kDequantized[at + j] = Math.min(127, v) * d;
+            deq[at + j] = Math.min(127, v) * d;
+        }
+    }
+
+    /**
+     * {@code x[offset .. offset+n)} quantized to {@code type} and dequantized into
+     * {@code out[outOffset..]}, without touching any instance: what {@link #quantize} then
+     * {@link #copyDequantized} give, but safe to run for many rows in parallel (the batched
+     * matmul's inputs). {@code n} must be a multiple of {@link #BLOCK}.
+     */
+    public static void roundTrip(ActivationType type, float[] x, int offset, int n, float[] out, int outOffset) {
+        if (n % BLOCK != 0) {
+            throw new IllegalArgumentException(n + " values do not fit blocks of " + BLOCK);
+        }
+        switch (type) {
+            case Q8_0 -> {
+                for (int b = 0; b < n / BLOCK; b++) {
+                    q8_0Block(x, offset + b * BLOCK, null, out, outOffset + b * BLOCK);
+                }
+            }
+            case Q8_K -> {
+                if (n % K_BLOCK != 0) {
+                    System.arraycopy(x, offset, out, outOffset, n);
+                } else {
+                    for (int b = 0; b < n / K_BLOCK; b++) {
+                        q8_KBlock(x, offset + b * K_BLOCK, out, outOffset + b * K_BLOCK);
+                    }
+                }
+            }
+            case FLOAT -> System.arraycopy(x, offset, out, outOffset, n);
         }
     }
 

@@ -37,6 +37,21 @@ class QuantizedActivationsTest {
         return x;
     }
 
+    /** The stateless row conversion the batched matmul uses gives what quantize + copyDequantized give, for every type. */
+    @ParameterizedTest
+    @EnumSource(ActivationType.class)
+    void roundTripEqualsQuantizeThenCopy(ActivationType type) {
+        float[] x = activations(N + 64, new Random(11));
+        QuantizedActivations qa = new QuantizedActivations(N, true);
+        qa.quantize(x, 64, N);
+        float[] expected = new float[N];
+        qa.copyDequantized(type, expected, 0);
+        float[] actual = new float[N + 3];
+        QuantizedActivations.roundTrip(type, x, 64, N, actual, 3);
+        assertArrayEquals(expected, java.util.Arrays.copyOfRange(actual, 3, N + 3), type.toString());
+        assertThrows(IllegalArgumentException.class, () -> QuantizedActivations.roundTrip(type, x, 0, 33, actual, 0));
+    }
+
     @Test
     void q8_0MatchesGgml() {
         float[] x = activations(N + 3, new Random(5));
