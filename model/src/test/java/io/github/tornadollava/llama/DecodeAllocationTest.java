@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * allocates 0 bytes per token (checked by hand over ~1500 tokens); before that, Vector API code
  * running in C1 allocates ~12 KB per token on this model. The bound sits between that and the
  * 128 KB of one logits row, so a per-token copy of the logits or an activation batch fails here.
- * The Q8_0 model runs the default quantized-activation path (float activations on F32).
+ * The Q8_0 model runs the default quantized-activation path (float activations on F32), whose
+ * integer kernels take C2 longer to reach: the best of repeated runs counts, for up to 20 s.
  */
 class DecodeAllocationTest {
 
@@ -34,7 +35,10 @@ class DecodeAllocationTest {
             List<Segment> prompt = List.of(Segment.Tokens.of(1, 450, 7483));
             int tokens = 50;
             long perToken = Long.MAX_VALUE;
-            for (int run = 0; run < 5; run++) {
+            // until C2 has compiled the kernels (background compilation: how long depends on the
+            // machine's load), at most 20 s; a steady-state per-token allocation still fails
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            for (int run = 0; run < 5 || (perToken >= 65536 && System.nanoTime() < deadline); run++) {
                 g.reset();
                 long before = mx.getCurrentThreadAllocatedBytes();
                 g.generate(prompt, s, tokens, new int[0], Generator.TokenListener.none());
