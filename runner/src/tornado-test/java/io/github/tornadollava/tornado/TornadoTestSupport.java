@@ -1,14 +1,10 @@
 package io.github.tornadollava.tornado;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.github.tornadollava.Golden;
 
 import io.github.tornadollava.config.TornadoLaunchConfig;
 import io.github.tornadollava.config.WorkGroupSizes;
@@ -26,39 +22,25 @@ import io.github.tornadollava.npy.Npy;
  */
 final class TornadoTestSupport {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private TornadoTestSupport() {
     }
 
+    // The golden data through the model module's test helper (its test jar), so both backends'
+    // tests resolve it the same way.
     static Path golden(String relative) {
-        Path dir = Path.of(System.getProperty("golden.dir", "../shared/golden")).toAbsolutePath().normalize();
-        assumeTrue(Files.isDirectory(dir), "golden data not found at " + dir);
-        return dir.resolve(relative);
+        return Golden.file(relative);
     }
 
     static JsonNode json(String relative) {
-        try {
-            return JSON.readTree(golden(relative).toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Golden.json(relative);
     }
 
     static float[] npy(String relative) {
-        try {
-            return Npy.read(golden(relative)).data();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Golden.npy(relative).data();
     }
 
     static Npy.Array npyArray(String relative) {
-        try {
-            return Npy.read(golden(relative));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Golden.npy(relative);
     }
 
     static float maxAbsDiff(float[] a, float[] b, int n) {
