@@ -24,6 +24,12 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * execution costs TornadoVM a fixed host-side overhead (about 0.8 ms on an H200 with PTX), which
  * with one graph per layer was most of a decode step.
  *
+ * <p>For the same reason a decode layer launches as few tasks as it can, since each task costs
+ * some 80 us of host time too: the q, k and v projections are one kernel that also computes the
+ * attention RMSNorm ({@code l3_qkv}), and gate, up and SiLU another ({@code l3_gateUp}), six
+ * tasks per layer. Files that store those matrices in different layouts fall back to one
+ * mat-vec task each (the fused kernels read all their matrices in one layout).
+ *
  * <p>How buffers move between them. TornadoVM hands a consumed buffer over only from the graph
  * that ran just before (looked up by that graph's name), and a graph keeps a handed-over buffer
  * until a later hand-over replaces it; so every graph names each graph that can precede it as a
@@ -56,7 +62,7 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * batch; a decode step {@code decode0..decode<S-1>}; at build time
  * {@code prefill0, decode0, prefill1, decode1, ..., logits}.
  *
- * <p>Task names carry the layer ({@code l3_q}), so that the grid names {@code graph.task} stay
+ * <p>Task names carry the layer ({@code l3_wo}), so that the grid names {@code graph.task} stay
  * unique. Graphs this large also need a larger TornadoVM bytecode buffer than its default,
  * which {@link GraphPlan} sets.
  */
@@ -72,8 +78,12 @@ final class DecoderGraphs {
      * (TornadoTaskGraph.highLevelCode; more fail with a BufferOverflowException while the graph is
      * built), 15 + 5 bytes per argument (the KernelContext included) for each task. With Q8_0
      * weights, whose kernels take the most arguments, a prefill layer is rmsNorm 45 x 2, matMulQ8
-     * 70 x 7, rope 80, attention 70, siluMul 40 = 770 bytes (a decode layer 525 to 625), plus at
-     * most 140 bytes for the input task and the output head: at most 10 layers fit. And it builds
+     * 70 x 7, rope 80, attention 70, siluMul 40 = 770 bytes, plus at most 140 bytes for the input
+     * task and the output head: at most 10 layers fit. A decode layer is smaller: rmsNormQkvQ8 95,
+     * rope 80, attention 70, matVecQ8 55 x 2, rmsNormGateUpSiluQ8 70 = 425 bytes (up to 625 when
+     * mixed layouts split q/k/v and gate/up into single mat-vecs), so fusing q/k/v into one task
+     * (six tasks per decode layer instead of eight) does not let a span grow: the prefill graph,
+     * which shares the split, binds. And it builds
      * a graph of at most 1024 nodes (TornadoGraph, "resize not implemented"): about three per
      * array the graph holds and two per task, some 75 per Q8_0 prefill layer, ~80 for the shared
      * state; a graph that held every layer's weights (to pass them on to graphs of a different
@@ -299,17 +309,26 @@ final class DecoderGraphs {
         return g;
     }
 
-    /** One transformer block over row 0 of {@code x}: eight tasks, ten for mixed gate/up layouts. */
+    /**
+     * One transformer block over row 0 of {@code x}: six tasks (q/k/v, rope, attention, wo,
+     * gate/up/SiLU, down); mixed q/k/v layouts take two more, mixed gate/up layouts two more.
+     */
     private static void decodeLayer(TaskGraph g, String graph, KernelContext ctx, LlamaConfig c, int l, DeviceLlamaWeights.Layer w, DecoderState s,
             LaunchGrids grids) {
         String prefix = graph + ".";
         int dim = c.dim();
-        LinearTasks.rmsNormMatVec(g, task(l, "q"), ctx, s.x, w.attnNorm(), w.wq(), s.q, c.rmsEps());
-        grids.matVec(prefix + task(l, "q"), c.qDim());
-        LinearTasks.rmsNormMatVec(g, task(l, "k"), ctx, s.x, w.attnNorm(), w.wk(), s.k, c.rmsEps());
-        grids.matVec(prefix + task(l, "k"), c.kvDim());
-        LinearTasks.rmsNormMatVec(g, task(l, "v"), ctx, s.x, w.attnNorm(), w.wv(), s.v, c.rmsEps());
-        grids.matVec(prefix + task(l, "v"), c.kvDim());
+        if (LinearTasks.sameLayout(w.wq(), w.wk(), w.wv())) {
+            LinearTasks.rmsNormQkv(g, task(l, "qkv"), ctx, s.x, w.attnNorm(), w.wq(), w.wk(), w.wv(), s.q, s.k, s.v, c.rmsEps());
+            grids.matVec(prefix + task(l, "qkv"), LinearTasks.qkvRows(w.wq(), w.wk(), w.wv()));
+        } else {
+            // the fused kernel reads all three matrices in one layout; mixed files take three launches
+            LinearTasks.rmsNormMatVec(g, task(l, "q"), ctx, s.x, w.attnNorm(), w.wq(), s.q, c.rmsEps());
+            grids.matVec(prefix + task(l, "q"), c.qDim());
+            LinearTasks.rmsNormMatVec(g, task(l, "k"), ctx, s.x, w.attnNorm(), w.wk(), s.k, c.rmsEps());
+            grids.matVec(prefix + task(l, "k"), c.kvDim());
+            LinearTasks.rmsNormMatVec(g, task(l, "v"), ctx, s.x, w.attnNorm(), w.wv(), s.v, c.rmsEps());
+            grids.matVec(prefix + task(l, "v"), c.kvDim());
+        }
         g.task(task(l, "rope"), Rope::ropeAndCacheWrite, ctx, s.q, s.k, s.v, s.keyCache, s.valueCache, s.positions, s.ropeFrequencies,
                 1, c.nHeads(), c.nKvHeads(), c.headDim(), s.cacheOffset(l));
         grids.elementwise(prefix + task(l, "rope"), c.nHeads() * c.headDim() / 2);

@@ -44,6 +44,43 @@ final class LinearTasks {
         return a.getClass() == b.getClass();
     }
 
+    /** Whether {@link #rmsNormQkv} can take these three matrices (the fused kernel reads all in one layout). */
+    static boolean sameLayout(DeviceMatrix a, DeviceMatrix b, DeviceMatrix c) {
+        return sameLayout(a, b) && sameLayout(a, c);
+    }
+
+    /**
+     * Decode: {@code q = W_q . n}, {@code k = W_k . n}, {@code v = W_v . n} with
+     * {@code n = RMSNorm(x)}, in one kernel of {@link #qkvRows} work-groups.
+     */
+    static void rmsNormQkv(TaskGraph g, String task, KernelContext ctx, FloatArray x, FloatArray norm, DeviceMatrix wq, DeviceMatrix wk, DeviceMatrix wv, FloatArray q,
+            FloatArray k, FloatArray v, float eps) {
+        if (wk.rows() != wv.rows() || wk.cols() != wq.cols() || wv.cols() != wq.cols()) {
+            throw new IllegalArgumentException("q/k/v weights of shapes " + wq.rows() + "x" + wq.cols() + ", " + wk.rows() + "x" + wk.cols() + ", " + wv.rows() + "x"
+                    + wv.cols() + " cannot share one kernel");
+        }
+        int qRows = wq.rows();
+        int kvRows = wk.rows();
+        int cols = wq.cols();
+        switch (wq) {
+            case DeviceMatrix.F32 f -> g.task(task, FusedMatVec::rmsNormQkvF32, ctx, x, norm, f.values(), ((DeviceMatrix.F32) wk).values(), ((DeviceMatrix.F32) wv).values(), q, k,
+                    v, qRows, kvRows, cols, eps);
+            case DeviceMatrix.F16 h -> g.task(task, FusedMatVec::rmsNormQkvF16, ctx, x, norm, h.bits(), ((DeviceMatrix.F16) wk).bits(), ((DeviceMatrix.F16) wv).bits(), q, k, v,
+                    qRows, kvRows, cols, eps);
+            case DeviceMatrix.Q8 qm -> {
+                DeviceMatrix.Q8 km = (DeviceMatrix.Q8) wk;
+                DeviceMatrix.Q8 vm = (DeviceMatrix.Q8) wv;
+                g.task(task, FusedMatVec::rmsNormQkvQ8, ctx, x, norm, qm.quants(), qm.scales(), km.quants(), km.scales(), vm.quants(), vm.scales(), q, k, v, qRows, kvRows,
+                        cols, eps);
+            }
+        }
+    }
+
+    /** Work-groups of {@link #rmsNormQkv}: one per row of q, k and v. */
+    static int qkvRows(DeviceMatrix wq, DeviceMatrix wk, DeviceMatrix wv) {
+        return wq.rows() + wk.rows() + wv.rows();
+    }
+
     /** Decode: {@code y = silu(W_gate . n) * (W_up . n)} with {@code n = RMSNorm(x)}, in one kernel. */
     static void rmsNormGateUpSilu(TaskGraph g, String task, KernelContext ctx, FloatArray x, FloatArray norm, DeviceMatrix gate, DeviceMatrix up, FloatArray y, float eps) {
         int rows = gate.rows();

@@ -26,9 +26,18 @@ class FusedMatVecTest {
         return DeviceTests.rmsNorm(x, 0, nw, COLS, EPS);
     }
 
+    /** Rows of k and v in the q/k/v tests: fewer than q's, as with grouped-query attention. */
+    private static final int KV_ROWS = 13;
+    /** Work-groups beyond the last q/k/v row, as a rounded-up grid would launch; they must write nothing. */
+    private static final int SPARE_GROUPS = 3;
+
     private static double[] matVec(float[] w, double[] xn) {
-        double[] y = new double[ROWS];
-        for (int r = 0; r < ROWS; r++) {
+        return matVec(w, xn, ROWS);
+    }
+
+    private static double[] matVec(float[] w, double[] xn, int rows) {
+        double[] y = new double[rows];
+        for (int r = 0; r < rows; r++) {
             double s = 0;
             for (int c = 0; c < COLS; c++) {
                 s += w[r * COLS + c] * xn[c];
@@ -162,5 +171,95 @@ class FusedMatVecTest {
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
         execute(graph, "guQ8", Grids.perRow(ROWS, LOCAL));
         assertClose(gateUp(g.dequantized(), u.dequantized(), normalized(x, nw)), y, 1e-4, 1e-4);
+    }
+
+    /** Runs a q/k/v graph whose outputs start as NaN, so that a row the kernel skips fails the check. */
+    private static void executeQkv(TaskGraph graph, String name) {
+        execute(graph, name, Grids.perRow(ROWS + 2 * KV_ROWS + SPARE_GROUPS, LOCAL));
+    }
+
+    private static FloatArray nans(int n) {
+        FloatArray a = new FloatArray(n);
+        a.init(Float.NaN);
+        return a;
+    }
+
+    @Test
+    void rmsNormQkvF32() {
+        Random random = new Random(16);
+        float[] x = random(random, COLS, 3f);
+        float[] nw = random(random, COLS, 1f);
+        float[] wq = random(random, ROWS * COLS, 1f);
+        float[] wk = random(random, KV_ROWS * COLS, 1f);
+        float[] wv = random(random, KV_ROWS * COLS, 1f);
+        FloatArray xa = floats(x);
+        FloatArray nwa = floats(nw);
+        FloatArray wqa = floats(wq);
+        FloatArray wka = floats(wk);
+        FloatArray wva = floats(wv);
+        FloatArray q = nans(ROWS);
+        FloatArray k = nans(KV_ROWS);
+        FloatArray v = nans(KV_ROWS);
+        TaskGraph graph = new TaskGraph("qkvF32") //
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, nwa, wqa, wka, wva, q, k, v) //
+                .task("t", FusedMatVec::rmsNormQkvF32, new KernelContext(), xa, nwa, wqa, wka, wva, q, k, v, ROWS, KV_ROWS, COLS, EPS) //
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, q, k, v);
+        executeQkv(graph, "qkvF32");
+        double[] xn = normalized(x, nw);
+        assertClose(matVec(wq, xn), q, 1e-4, 1e-4);
+        assertClose(matVec(wk, xn, KV_ROWS), k, 1e-4, 1e-4);
+        assertClose(matVec(wv, xn, KV_ROWS), v, 1e-4, 1e-4);
+    }
+
+    @Test
+    void rmsNormQkvF16() {
+        Random random = new Random(17);
+        float[] x = random(random, COLS, 3f);
+        float[] nw = random(random, COLS, 1f);
+        float[] wq = random(random, ROWS * COLS, 1f);
+        float[] wk = random(random, KV_ROWS * COLS, 1f);
+        float[] wv = random(random, KV_ROWS * COLS, 1f);
+        ShortArray wqBits = DeviceTests.halfBits(wq);
+        ShortArray wkBits = DeviceTests.halfBits(wk);
+        ShortArray wvBits = DeviceTests.halfBits(wv);
+        FloatArray xa = floats(x);
+        FloatArray nwa = floats(nw);
+        FloatArray q = nans(ROWS);
+        FloatArray k = nans(KV_ROWS);
+        FloatArray v = nans(KV_ROWS);
+        TaskGraph graph = new TaskGraph("qkvF16") //
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, nwa, wqBits, wkBits, wvBits, q, k, v) //
+                .task("t", FusedMatVec::rmsNormQkvF16, new KernelContext(), xa, nwa, wqBits, wkBits, wvBits, q, k, v, ROWS, KV_ROWS, COLS, EPS) //
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, q, k, v);
+        executeQkv(graph, "qkvF16");
+        double[] xn = normalized(x, nw);
+        assertClose(matVec(wq, xn), q, 1e-4, 1e-4);
+        assertClose(matVec(wk, xn, KV_ROWS), k, 1e-4, 1e-4);
+        assertClose(matVec(wv, xn, KV_ROWS), v, 1e-4, 1e-4);
+    }
+
+    @Test
+    void rmsNormQkvQ8() {
+        Random random = new Random(18);
+        float[] x = random(random, COLS, 3f);
+        float[] nw = random(random, COLS, 1f);
+        DeviceTests.Q8 wq = DeviceTests.quantizeQ8(random(random, ROWS * COLS, 1f));
+        DeviceTests.Q8 wk = DeviceTests.quantizeQ8(random(random, KV_ROWS * COLS, 1f));
+        DeviceTests.Q8 wv = DeviceTests.quantizeQ8(random(random, KV_ROWS * COLS, 1f));
+        FloatArray xa = floats(x);
+        FloatArray nwa = floats(nw);
+        FloatArray q = nans(ROWS);
+        FloatArray k = nans(KV_ROWS);
+        FloatArray v = nans(KV_ROWS);
+        TaskGraph graph = new TaskGraph("qkvQ8") //
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, nwa, wq.quants(), wq.scales(), wk.quants(), wk.scales(), wv.quants(), wv.scales(), q, k, v) //
+                .task("t", FusedMatVec::rmsNormQkvQ8, new KernelContext(), xa, nwa, wq.quants(), wq.scales(), wk.quants(), wk.scales(), wv.quants(), wv.scales(), q, k, v,
+                        ROWS, KV_ROWS, COLS, EPS) //
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, q, k, v);
+        executeQkv(graph, "qkvQ8");
+        double[] xn = normalized(x, nw);
+        assertClose(matVec(wq.dequantized(), xn), q, 1e-4, 1e-4);
+        assertClose(matVec(wk.dequantized(), xn, KV_ROWS), k, 1e-4, 1e-4);
+        assertClose(matVec(wv.dequantized(), xn, KV_ROWS), v, 1e-4, 1e-4);
     }
 }

@@ -7,8 +7,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 /**
- * Decode mat-vecs with the RMSNorm that precedes them folded in, and the SiLU-gated FFN
- * ({@code silu(W_gate x) * (W_up x)}) as one kernel.
+ * Decode mat-vecs with the RMSNorm that precedes them folded in: single ones, the q/k/v
+ * projections as one kernel, and the SiLU-gated FFN ({@code silu(W_gate x) * (W_up x)}) as one
+ * kernel.
  *
  * <p>Why fuse: the normalised vector would otherwise be written to and re-read from global
  * memory, and the gate/up activations too, in three extra launches per layer. Each work-group
@@ -162,6 +163,207 @@ public final class FusedMatVec {
                 result += y.get(row);
             }
             y.set(row, result);
+        }
+    }
+
+    /*
+     * The attention projections q = Wq n, k = Wk n, v = Wv n (n = RMSNorm(x)) as ONE launch:
+     * every launch costs TornadoVM some 80 us of host time, which dominates a decode step on a
+     * fast GPU, and the three products share x, the norm and cols. Work-group r computes row r of
+     * the stacked [Wq; Wk; Wv]: r < qRows a row of q, the next kvRows k, the last kvRows v. The
+     * branch is uniform across a group, so it costs no divergence; groups past the last row (the
+     * grid is rounded up) only take part in the barriers.
+     */
+
+    /** q, k and v of {@code RMSNorm(x)} in one launch ({@code qRows + 2 kvRows} groups), F32 weights. */
+    public static void rmsNormQkvF32(KernelContext ctx, FloatArray x, FloatArray normWeight, FloatArray wq, FloatArray wk, FloatArray wv, FloatArray q, FloatArray k,
+            FloatArray v, int qRows, int kvRows, int cols, float eps) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] partial = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float e = x.get(c);
+            ss += e * e;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        int kStart = qRows;
+        int vStart = qRows + kvRows;
+        float sum = 0.0f;
+        if (row < kStart) {
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                sum += wq.get(base + c) * (x.get(c) * normWeight.get(c));
+            }
+        } else if (row < vStart) {
+            int base = (row - kStart) * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                sum += wk.get(base + c) * (x.get(c) * normWeight.get(c));
+            }
+        } else if (row < vStart + kvRows) {
+            int base = (row - vStart) * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                sum += wv.get(base + c) * (x.get(c) * normWeight.get(c));
+            }
+        }
+        partial[lid] = sum;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                partial[lid] += partial[lid + stride];
+            }
+        }
+        if (lid == 0) {
+            float result = partial[0] * inv;
+            if (row < kStart) {
+                q.set(row, result);
+            } else if (row < vStart) {
+                k.set(row - kStart, result);
+            } else if (row < vStart + kvRows) {
+                v.set(row - vStart, result);
+            }
+        }
+    }
+
+    /** As {@link #rmsNormQkvF32}, F16 weights (raw half bits). */
+    public static void rmsNormQkvF16(KernelContext ctx, FloatArray x, FloatArray normWeight, ShortArray wq, ShortArray wk, ShortArray wv, FloatArray q, FloatArray k,
+            FloatArray v, int qRows, int kvRows, int cols, float eps) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] partial = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float e = x.get(c);
+            ss += e * e;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        int kStart = qRows;
+        int vStart = qRows + kvRows;
+        float sum = 0.0f;
+        if (row < kStart) {
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                sum += Fp16.decode(wq.get(base + c)) * (x.get(c) * normWeight.get(c));
+            }
+        } else if (row < vStart) {
+            int base = (row - kStart) * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                sum += Fp16.decode(wk.get(base + c)) * (x.get(c) * normWeight.get(c));
+            }
+        } else if (row < vStart + kvRows) {
+            int base = (row - vStart) * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                sum += Fp16.decode(wv.get(base + c)) * (x.get(c) * normWeight.get(c));
+            }
+        }
+        partial[lid] = sum;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                partial[lid] += partial[lid + stride];
+            }
+        }
+        if (lid == 0) {
+            float result = partial[0] * inv;
+            if (row < kStart) {
+                q.set(row, result);
+            } else if (row < vStart) {
+                k.set(row - kStart, result);
+            } else if (row < vStart + kvRows) {
+                v.set(row - vStart, result);
+            }
+        }
+    }
+
+    /**
+     * As {@link #rmsNormQkvF32}, Q8_0 weights (quants + per-32 scales of each matrix), columns
+     * strided across the group as in {@link MatVec#matVecQ8} so quant loads coalesce.
+     */
+    public static void rmsNormQkvQ8(KernelContext ctx, FloatArray x, FloatArray normWeight, ByteArray qQuants, FloatArray qScales, ByteArray kQuants, FloatArray kScales,
+            ByteArray vQuants, FloatArray vScales, FloatArray q, FloatArray k, FloatArray v, int qRows, int kvRows, int cols, float eps) {
+        int lid = ctx.localIdx;
+        int localSize = ctx.localGroupSizeX;
+        int row = ctx.groupIdx;
+        float[] squares = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+        float[] partial = ctx.allocateFloatLocalArray(KernelConfig.MAX_LOCAL);
+
+        float ss = 0.0f;
+        for (int c = lid; c < cols; c += localSize) {
+            float e = x.get(c);
+            ss += e * e;
+        }
+        squares[lid] = ss;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                squares[lid] += squares[lid + stride];
+            }
+        }
+        ctx.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(squares[0] / cols + eps);
+
+        int kStart = qRows;
+        int vStart = qRows + kvRows;
+        float sum = 0.0f;
+        if (row < kStart) {
+            int base = row * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                int index = base + c;
+                sum += qScales.get(index / KernelConfig.Q8_BLOCK) * qQuants.get(index) * (x.get(c) * normWeight.get(c));
+            }
+        } else if (row < vStart) {
+            int base = (row - kStart) * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                int index = base + c;
+                sum += kScales.get(index / KernelConfig.Q8_BLOCK) * kQuants.get(index) * (x.get(c) * normWeight.get(c));
+            }
+        } else if (row < vStart + kvRows) {
+            int base = (row - vStart) * cols;
+            for (int c = lid; c < cols; c += localSize) {
+                int index = base + c;
+                sum += vScales.get(index / KernelConfig.Q8_BLOCK) * vQuants.get(index) * (x.get(c) * normWeight.get(c));
+            }
+        }
+        partial[lid] = sum;
+        for (int stride = localSize / 2; stride > 0; stride >>= 1) {
+            ctx.localBarrier();
+            if (lid < stride) {
+                partial[lid] += partial[lid + stride];
+            }
+        }
+        if (lid == 0) {
+            float result = partial[0] * inv;
+            if (row < kStart) {
+                q.set(row, result);
+            } else if (row < vStart) {
+                k.set(row - kStart, result);
+            } else if (row < vStart + kvRows) {
+                v.set(row - vStart, result);
+            }
         }
     }
 
