@@ -1,16 +1,15 @@
 package io.github.tornadollava.llama;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import io.github.tornadollava.gguf.GGUFFile;
 import io.github.tornadollava.kernels.cpu.Activations;
+import io.github.tornadollava.kernels.cpu.KVCache;
 import io.github.tornadollava.kernels.cpu.Norms;
 import io.github.tornadollava.kernels.cpu.Parallel;
-import io.github.tornadollava.kernels.cpu.Softmax;
+import io.github.tornadollava.kernels.cpu.Rope;
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
 import io.github.tornadollava.kernels.format.ActivationType;
 import io.github.tornadollava.kernels.format.QuantizedActivations;
@@ -121,7 +120,7 @@ public final class LlamaDecoder implements LanguageModel {
         this.w = weights;
         this.maxBatch = Math.min(maxBatch, contextSize);
         this.resource = resource;
-        this.cache = new KVCache(config, contextSize);
+        this.cache = new KVCache(config.nLayers(), config.nKvHeads(), config.headDim(), contextSize);
         int rows = this.maxBatch;
         this.x = new float[rows * c.dim()];
         this.xb = new float[rows * c.dim()];
@@ -135,13 +134,9 @@ public final class LlamaDecoder implements LanguageModel {
         this.logits = new float[c.vocabSize()];
         this.attentionGroups = Math.max(1, Math.min(rows, (ATTENTION_ITEMS + c.nHeads() - 1) / c.nHeads()));
         this.scores = new float[Math.multiplyExact(c.nHeads() * attentionGroups, contextSize)];
-        int half = c.ropeDim() / 2;
-        this.ropeInvFreq = new double[half];
-        for (int i = 0; i < half; i++) {
-            ropeInvFreq[i] = Math.pow(c.ropeBase(), -2.0 * i / c.ropeDim());
-        }
-        this.ropeCos = new float[half];
-        this.ropeSin = new float[half];
+        this.ropeInvFreq = Rope.inverseFrequencies(c.ropeBase(), c.ropeDim());
+        this.ropeCos = new float[ropeInvFreq.length];
+        this.ropeSin = new float[ropeInvFreq.length];
         this.attentionScale = (float) (1.0 / Math.sqrt(c.headDim()));
         this.xq = exactActivations ? null : quantizedActivations(config, weights);
         this.batchInput = xq == null ? null
@@ -231,7 +226,7 @@ public final class LlamaDecoder implements LanguageModel {
 
     @Override
     public int contextSize() {
-        return cache.capacity;
+        return cache.capacity();
     }
 
     @Override
@@ -265,9 +260,9 @@ public final class LlamaDecoder implements LanguageModel {
             throw new IllegalArgumentException("start position " + startPos + " is not in 0.." + cache.position()
                     + " (the positions cached so far)");
         }
-        if ((long) startPos + nTokens > cache.capacity) {
+        if ((long) startPos + nTokens > cache.capacity()) {
             throw new IllegalArgumentException("context overflow: " + startPos + " cached + " + nTokens + " new positions = "
-                    + ((long) startPos + nTokens) + " > context size " + cache.capacity);
+                    + ((long) startPos + nTokens) + " > context size " + cache.capacity());
         }
         if (embeddings.length < (long) nTokens * dim) {
             throw new IllegalArgumentException("embeddings hold " + embeddings.length + " floats, " + nTokens + " rows of "
@@ -311,9 +306,9 @@ public final class LlamaDecoder implements LanguageModel {
         }
         for (int i = 0; i < rows; i++) {
             int pos = pos0 + i;
-            ropeAngles(pos);
-            rotate(q, i * c.qDim(), c.nHeads());
-            rotate(k, i * c.kvDim(), c.nKvHeads());
+            Rope.angles(pos / (double) c.ropeScale(), ropeInvFreq, ropeCos, ropeSin);
+            Rope.rotate(q, i * c.qDim(), c.nHeads(), c.headDim(), ropeCos, ropeSin);
+            Rope.rotate(k, i * c.kvDim(), c.nKvHeads(), c.headDim(), ropeCos, ropeSin);
             cache.store(l, pos, k, i * c.kvDim(), v, i * c.kvDim());
         }
         curLayer = l;
@@ -452,30 +447,6 @@ public final class LlamaDecoder implements LanguageModel {
         Activations.siluMul(hb, start, hb2, start, end - start);
     }
 
-    /** cos/sin of angle (pos / scale) * base^(-2i/ropeDim) for every rotated pair i, in double like the reference. */
-    private void ropeAngles(int pos) {
-        double p = pos / (double) c.ropeScale();
-        for (int i = 0; i < ropeCos.length; i++) {
-            double a = p * ropeInvFreq[i];
-            ropeCos[i] = (float) Math.cos(a);
-            ropeSin[i] = (float) Math.sin(a);
-        }
-    }
-
-    /** Rotates the adjacent pairs (2i, 2i+1) of the first ropeDim values of each head. */
-    private void rotate(float[] vec, int offset, int heads) {
-        for (int h = 0; h < heads; h++) {
-            int base = offset + h * c.headDim();
-            for (int i = 0; i < ropeCos.length; i++) {
-                int j = base + 2 * i;
-                float x0 = vec[j];
-                float x1 = vec[j + 1];
-                vec[j] = x0 * ropeCos[i] - x1 * ropeSin[i];
-                vec[j + 1] = x0 * ropeSin[i] + x1 * ropeCos[i];
-            }
-        }
-    }
-
     /**
      * Causal attention for work items [start, end): item = head * groups + g covers the batch rows
      * i = g, g + groups, ... of that head (interleaved so every item gets a similar share of the
@@ -485,31 +456,11 @@ public final class LlamaDecoder implements LanguageModel {
         int headDim = c.headDim();
         int qDim = c.qDim();
         int groups = curGroups;
-        long rowBytes = (long) headDim * Float.BYTES;
         for (int item = start; item < end; item++) {
             int h = item / groups;
-            long kvBase = cache.offset(h / c.kvGroup(), 0);
-            int s = item * cache.capacity;
+            int s = item * cache.capacity();
             for (int i = item % groups; i < curRows; i += groups) {
-                int len = curPos0 + i + 1;
-                int qo = i * qDim + h * headDim;
-                // the cache is chunked: scan it chunk by chunk, contiguous keys within each
-                for (int t0 = 0; t0 < len; t0 += KVCache.CHUNK) {
-                    MemorySegment keys = cache.keys(curLayer, t0 / KVCache.CHUNK);
-                    int n = Math.min(KVCache.CHUNK, len - t0);
-                    for (int t = 0; t < n; t++) {
-                        scores[s + t0 + t] = Vectors.dot(q, qo, keys, kvBase + t * rowBytes, headDim) * attentionScale;
-                    }
-                }
-                Softmax.softmax(scores, s, len);
-                Arrays.fill(att, qo, qo + headDim, 0f);
-                for (int t0 = 0; t0 < len; t0 += KVCache.CHUNK) {
-                    MemorySegment values = cache.values(curLayer, t0 / KVCache.CHUNK);
-                    int n = Math.min(KVCache.CHUNK, len - t0);
-                    for (int t = 0; t < n; t++) {
-                        Vectors.axpy(scores[s + t0 + t], values, kvBase + t * rowBytes, att, qo, headDim);
-                    }
-                }
+                cache.attend(curLayer, h / c.kvGroup(), q, i * qDim + h * headDim, curPos0 + i + 1, attentionScale, scores, s, att);
             }
         }
     }

@@ -2,6 +2,7 @@ package io.github.tornadollava.vision;
 
 import io.github.tornadollava.kernels.cpu.Activations;
 import io.github.tornadollava.kernels.cpu.FullAttention;
+import io.github.tornadollava.kernels.cpu.Im2col;
 import io.github.tornadollava.kernels.cpu.Norms;
 import io.github.tornadollava.kernels.cpu.Parallel;
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
@@ -118,21 +119,11 @@ public final class VisionTower {
     private void embed(float[] pixels, float[] x) {
         int s = config.imageSize();
         int p = config.patchSize();
-        int g = config.gridSize();
         int n = config.positionCount();
         int e = config.embeddingLength();
         int cols = 3 * p * p;
         float[] patches = new float[n * cols];
-        for (int py = 0; py < g; py++) {
-            for (int px = 0; px < g; px++) {
-                int row = (1 + py * g + px) * cols;
-                for (int c = 0; c < 3; c++) {
-                    for (int ky = 0; ky < p; ky++) {
-                        System.arraycopy(pixels, c * s * s + (py * p + ky) * s + px * p, patches, row + (c * p + ky) * p, p);
-                    }
-                }
-            }
-        }
+        Im2col.unfold(pixels, 3, s, p, patches, cols); // from row 1: row 0 is the CLS row
         weights.patchEmbedding().matmul(patches, n, x);
         float[] cls = weights.classEmbedding();
         float[] bias = weights.patchBias();

@@ -12,6 +12,9 @@ import io.github.tornadollava.bench.RandomWeights;
 import io.github.tornadollava.bench.tornado.Comparison.Cpu;
 import io.github.tornadollava.bench.tornado.Comparison.Device;
 import io.github.tornadollava.kernels.cpu.Activations;
+import io.github.tornadollava.kernels.cpu.FullAttention;
+import io.github.tornadollava.kernels.cpu.Im2col;
+import io.github.tornadollava.kernels.cpu.KVCache;
 import io.github.tornadollava.kernels.cpu.Parallel;
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
 import io.github.tornadollava.kernels.format.GGMLType;
@@ -356,16 +359,12 @@ final class Cases {
             int kvDim = kvHeads * headDim;
             int pos0 = keys - rows;
             float[] q = RandomWeights.vector(rows * heads * headDim, 7);
-            // device cache [position][kvHead][d]; the CPU decoder's is head-major [kvHead][position][d]
+            // device cache [position][kvHead][d]; the CPU decoder's is its chunked off-heap KVCache
             float[] kDev = RandomWeights.vector(keys * kvDim, 8);
             float[] vDev = RandomWeights.vector(keys * kvDim, 9);
-            float[] kCpu = new float[kDev.length];
-            float[] vCpu = new float[vDev.length];
+            KVCache cache = new KVCache(1, kvHeads, headDim, keys);
             for (int p = 0; p < keys; p++) {
-                for (int h = 0; h < kvHeads; h++) {
-                    System.arraycopy(kDev, p * kvDim + h * headDim, kCpu, (h * keys + p) * headDim, headDim);
-                    System.arraycopy(vDev, p * kvDim + h * headDim, vCpu, (h * keys + p) * headDim, headDim);
-                }
+                cache.store(0, p, kDev, p * kvDim, vDev, p * kvDim);
             }
             int[] positions = new int[rows];
             for (int i = 0; i < rows; i++) {
@@ -381,7 +380,7 @@ final class Cases {
             TaskGraph g = graph().transferToDevice(FIRST_EXECUTION, qa, ka, va, pa)
                     .task("t", Attention::causalAttention, new KernelContext(), qa, ka, va, oa, pa, 0, heads, kvHeads, headDim, scale)
                     .transferToHost(UNDER_DEMAND, oa);
-            Runnable cpu = () -> CpuKernels.causalAttention(q, kCpu, vCpu, out, pos0, rows, heads, kvHeads, headDim, keys, scale);
+            Runnable cpu = () -> CpuKernels.causalAttention(q, cache, out, pos0, rows, heads, kvHeads, headDim, scale);
             return new Comparison(new Cpu(cpu, out), new Device(g, Grids.perRow(rows * heads, attentionLocal(headDim)), oa));
         });
     }
@@ -401,7 +400,7 @@ final class Cases {
             TaskGraph g = graph().transferToDevice(FIRST_EXECUTION, qa, ka, va)
                     .task("t", Attention::fullAttention, new KernelContext(), qa, ka, va, oa, tokens, heads, heads, headDim, scale)
                     .transferToHost(UNDER_DEMAND, oa);
-            Runnable cpu = () -> CpuKernels.fullAttention(q, k, v, out, tokens, heads, headDim);
+            Runnable cpu = () -> FullAttention.forward(q, k, v, out, tokens, heads, headDim, heads * headDim, scale);
             return new Comparison(new Cpu(cpu, out), new Device(g, Grids.perRow(tokens * heads, attentionLocal(headDim)), oa));
         });
     }
@@ -488,7 +487,7 @@ final class Cases {
             TaskGraph g = graph().transferToDevice(FIRST_EXECUTION, ia)
                     .task("t", Embeddings::im2col, new KernelContext(), ia, pa, channels, size, patch)
                     .transferToHost(UNDER_DEMAND, pa);
-            return new Comparison(new Cpu(() -> CpuKernels.im2col(image, patches, channels, size, patch), patches),
+            return new Comparison(new Cpu(() -> Im2col.unfold(image, channels, size, patch, patches, 0), patches),
                     new Device(g, Grids.elementwise(n, local.elementwise()), pa));
         });
     }

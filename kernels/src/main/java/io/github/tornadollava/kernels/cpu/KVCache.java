@@ -1,0 +1,160 @@
+package io.github.tornadollava.kernels.cpu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The CPU decoder's keys and values of every layer for the positions seen so far, in float32, off
+ * the Java heap, and the causal attention of one query over them.
+ *
+ * <p>Why off-heap and in chunks: a 7B model at its 4096-position context needs 4.3 GB of cache,
+ * which on the heap would force a heap that large (and GC zeroing of all of it up front). Here the
+ * cache is native memory allocated {@link #CHUNK} positions at a time, when a position is first
+ * stored, so memory grows with the context actually used and the heap stays small.
+ *
+ * <p>Layout per layer and chunk: {@code [kvHead][position in chunk][headDim]}, so the keys one
+ * attention head scans are contiguous within a chunk and a new position is appended without
+ * moving anything.
+ */
+public final class KVCache implements AutoCloseable {
+
+    /** Positions per lazily allocated chunk. */
+    public static final int CHUNK = 256;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private final int capacity;
+    private final int nKvHeads;
+    private final int headDim;
+    private final int kvDim;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment[][] keys;
+    private final MemorySegment[][] values;
+    private int position;
+
+    /** Room for {@code capacity} positions of {@code nKvHeads} heads of {@code headDim} per layer; nothing allocated yet. */
+    public KVCache(int nLayers, int nKvHeads, int headDim, int capacity) {
+        this.capacity = capacity;
+        this.nKvHeads = nKvHeads;
+        this.headDim = headDim;
+        this.kvDim = nKvHeads * headDim;
+        int chunks = (capacity + CHUNK - 1) / CHUNK;
+        this.keys = new MemorySegment[nLayers][chunks];
+        this.values = new MemorySegment[nLayers][chunks];
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Byte offset of (kvHead, position within its chunk) in a chunk. */
+    private long offset(int kvHead, int posInChunk) {
+        return ((long) kvHead * CHUNK + posInChunk) * headDim * Float.BYTES;
+    }
+
+    /** Stores the key and value rows (kvDim floats each, heads consecutive) of one position. */
+    public void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+        int chunk = pos / CHUNK;
+        if (keys[layer][chunk] == null) {
+            keys[layer][chunk] = allocateChunk(pos);
+            values[layer][chunk] = allocateChunk(pos);
+        }
+        MemorySegment kc = keys[layer][chunk];
+        MemorySegment vc = values[layer][chunk];
+        int p = pos % CHUNK;
+        for (int h = 0; h < nKvHeads; h++) {
+            MemorySegment.copy(k, kOff + h * headDim, kc, ValueLayout.JAVA_FLOAT, offset(h, p), headDim);
+            MemorySegment.copy(v, vOff + h * headDim, vc, ValueLayout.JAVA_FLOAT, offset(h, p), headDim);
+        }
+    }
+
+    private MemorySegment allocateChunk(int pos) {
+        long bytes = (long) CHUNK * kvDim * Float.BYTES;
+        try {
+            return arena.allocate(bytes, 64);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException("KV cache: no memory for " + bytes + " more bytes at position " + pos
+                    + " of " + capacity + "; use a smaller context size", e);
+        }
+    }
+
+    /**
+     * {@code out[qo..qo+headDim) = softmax(q . k_t * scale) . v} over cache positions
+     * {@code 0..len-1} of one layer and KV head, for the query {@code q[qo..qo+headDim)};
+     * {@code scores[s..s+len)} is scratch. Scans the cache chunk by chunk, contiguous keys within each.
+     */
+    public void attend(int layer, int kvHead, float[] q, int qo, int len, float scale, float[] scores, int s, float[] out) {
+        long base = offset(kvHead, 0);
+        long rowBytes = (long) headDim * Float.BYTES;
+        for (int t0 = 0; t0 < len; t0 += CHUNK) {
+            MemorySegment kc = keys[layer][t0 / CHUNK];
+            int n = Math.min(CHUNK, len - t0);
+            for (int t = 0; t < n; t++) {
+                scores[s + t0 + t] = dot(q, qo, kc, base + t * rowBytes, headDim) * scale;
+            }
+        }
+        Softmax.softmax(scores, s, len);
+        Arrays.fill(out, qo, qo + headDim, 0f);
+        for (int t0 = 0; t0 < len; t0 += CHUNK) {
+            MemorySegment vc = values[layer][t0 / CHUNK];
+            int n = Math.min(CHUNK, len - t0);
+            for (int t = 0; t < n; t++) {
+                axpy(scores[s + t0 + t], vc, base + t * rowBytes, out, qo, headDim);
+            }
+        }
+    }
+
+    /** Dot of {@code a[ao..]} with {@code n} native-order floats of {@code b} from byte {@code bo}. */
+    private static float dot(float[] a, int ao, MemorySegment b, long bo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        int upper = S.loopBound(n);
+        for (; i < upper; i += S.length()) {
+            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromMemorySegment(S, b, bo + 4L * i, ByteOrder.nativeOrder()), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[ao + i] * b.get(ValueLayout.JAVA_FLOAT, bo + 4L * i);
+        }
+        return sum;
+    }
+
+    /** {@code y[yo..] += a * x} over {@code n} native-order floats of {@code x} from byte {@code xo}. */
+    private static void axpy(float a, MemorySegment x, long xo, float[] y, int yo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int i = 0;
+        int upper = S.loopBound(n);
+        for (; i < upper; i += S.length()) {
+            FloatVector.fromMemorySegment(S, x, xo + 4L * i, ByteOrder.nativeOrder()).fma(va, FloatVector.fromArray(S, y, yo + i))
+                    .intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += a * x.get(ValueLayout.JAVA_FLOAT, xo + 4L * i);
+        }
+    }
+
+    public int position() {
+        return position;
+    }
+
+    public void setPosition(int position) {
+        if (position < 0 || position > capacity) {
+            throw new IllegalArgumentException("KV position " + position + " outside 0.." + capacity);
+        }
+        this.position = position;
+    }
+
+    /** Frees the native memory (once; later calls do nothing); the cache must not be used afterwards. */
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+}
