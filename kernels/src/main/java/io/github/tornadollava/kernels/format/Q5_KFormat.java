@@ -5,7 +5,10 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml block_q5_K: 176 bytes for 256 weights =
@@ -16,6 +19,8 @@ import jdk.incubator.vector.VectorOperators;
 final class Q5_KFormat implements WeightFormat {
 
     private static final int BLOCK = 256;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
     private static final int BYTES = 176;
 
     @Override
@@ -105,5 +110,116 @@ final class Q5_KFormat implements WeightFormat {
             }
         }
         return accQ.sub(accM).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * ggml_vec_dot_q5_K_q8_K, as Q4_K's integer kernel with the fifth bit of every weight from qh
+     * (bit 2g for sub-block 2g, 2g + 1 for 2g + 1); qh widens to shorts once per super-block.
+     * Products reach 31 * 127, two of them still fit a short.
+     */
+    @Override
+    public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
+        if (!Blocks.VECTORIZED || !x.hasQ8_K()) {
+            return WeightFormat.super.dot(data, byteOffset, x, n);
+        }
+        short[] xq = x.kq;
+        float[] xs = x.kScale;
+        int[] xsum = x.kSums;
+        FloatVector acc = FloatVector.zero(Blocks.F);
+        FloatVector accMin = FloatVector.zero(Blocks.F);
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            int w0 = data.get(Blocks.LE_INT, o + 4);
+            int w1 = data.get(Blocks.LE_INT, o + 8);
+            int w2 = data.get(Blocks.LE_INT, o + 12);
+            long scales = Integer.toUnsignedLong(w0 & 0x3f3f3f3f)
+                    | (long) ((w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4)) << 32;
+            long mins = Integer.toUnsignedLong(w1 & 0x3f3f3f3f)
+                    | (long) (((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4)) << 32;
+            // qh moved up by 4, so that bit s lands on bit 4 after >>> s
+            ShortVector h0 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o + 16, Blocks.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0)).lanewise(VectorOperators.LSHL, 4);
+            ShortVector h1 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o + 32, Blocks.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0)).lanewise(VectorOperators.LSHL, 4);
+            IntVector sum = IntVector.zero(Blocks.I);
+            int xb = b * BLOCK;
+            // group g (sub-blocks 2g, 2g + 1) written out four times: a 4-trip inner loop costs C2 more
+            // scalar set-up (split loops, bound checks) than its body
+            {
+                ShortVector v0a = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 48, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                ShortVector v0b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 64, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                IntVector lo0 = v0a.and((short) 0xF).or(h0.lanewise(VectorOperators.LSHR, 0).and((short) 0x10))
+                        .mul(ShortVector.fromArray(S16, xq, xb + 0))
+                        .add(v0b.and((short) 0xF).or(h1.lanewise(VectorOperators.LSHR, 0).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S16, xq, xb + 16))).reinterpretAsInts();
+                IntVector hi0 = v0a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 1).and((short) 0x10))
+                        .mul(ShortVector.fromArray(S16, xq, xb + 32))
+                        .add(v0b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 1).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S16, xq, xb + 48))).reinterpretAsInts();
+                sum = sum.add(lo0.add(lo0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .mul((int) (scales >>> 0) & 0xFF))
+                        .add(hi0.add(hi0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .mul((int) (scales >>> 8) & 0xFF));
+                ShortVector v1a = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 80, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                ShortVector v1b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 96, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                IntVector lo1 = v1a.and((short) 0xF).or(h0.lanewise(VectorOperators.LSHR, 2).and((short) 0x10))
+                        .mul(ShortVector.fromArray(S16, xq, xb + 64))
+                        .add(v1b.and((short) 0xF).or(h1.lanewise(VectorOperators.LSHR, 2).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S16, xq, xb + 80))).reinterpretAsInts();
+                IntVector hi1 = v1a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 3).and((short) 0x10))
+                        .mul(ShortVector.fromArray(S16, xq, xb + 96))
+                        .add(v1b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 3).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S16, xq, xb + 112))).reinterpretAsInts();
+                sum = sum.add(lo1.add(lo1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .mul((int) (scales >>> 16) & 0xFF))
+                        .add(hi1.add(hi1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .mul((int) (scales >>> 24) & 0xFF));
+                ShortVector v2a = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 112, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                ShortVector v2b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 128, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                IntVector lo2 = v2a.and((short) 0xF).or(h0.lanewise(VectorOperators.LSHR, 4).and((short) 0x10))
+                        .mul(ShortVector.fromArray(S16, xq, xb + 128))
+                        .add(v2b.and((short) 0xF).or(h1.lanewise(VectorOperators.LSHR, 4).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S16, xq, xb + 144))).reinterpretAsInts();
+                IntVector hi2 = v2a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 5).and((short) 0x10))
+                        .mul(ShortVector.fromArray(S16, xq, xb + 160))
+                        .add(v2b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 5).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S16, xq, xb + 176))).reinterpretAsInts();
+                sum = sum.add(lo2.add(lo2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .mul((int) (scales >>> 32) & 0xFF))
+                        .add(hi2.add(hi2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .mul((int) (scales >>> 40) & 0xFF));
+                ShortVector v3a = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 144, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                ShortVector v3b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 160, Blocks.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                IntVector lo3 = v3a.and((short) 0xF).or(h0.lanewise(VectorOperators.LSHR, 6).and((short) 0x10))
+                        .mul(ShortVector.fromArray(S16, xq, xb + 192))
+                        .add(v3b.and((short) 0xF).or(h1.lanewise(VectorOperators.LSHR, 6).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S16, xq, xb + 208))).reinterpretAsInts();
+                IntVector hi3 = v3a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 7).and((short) 0x10))
+                        .mul(ShortVector.fromArray(S16, xq, xb + 224))
+                        .add(v3b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 7).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S16, xq, xb + 240))).reinterpretAsInts();
+                sum = sum.add(lo3.add(lo3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .mul((int) (scales >>> 48) & 0xFF))
+                        .add(hi3.add(hi3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                                .mul((int) (scales >>> 56) & 0xFF));
+            }
+            // sum_j min_j * xsum_j in int lanes: the min bytes (the low 8 of the broadcast) widen to 8 ints
+            IntVector m = (IntVector) LongVector.broadcast(LongVector.SPECIES_256, mins).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
+            float dx = xs[b];
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o)) * dx), acc);
+            accMin = ((FloatVector) m.mul(IntVector.fromArray(Blocks.I, xsum, b * 8)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2)) * dx), accMin);
+        }
+        return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
     }
 }

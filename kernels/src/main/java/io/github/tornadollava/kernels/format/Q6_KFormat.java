@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -24,6 +26,8 @@ final class Q6_KFormat implements WeightFormat {
     private static final int BLOCK = 256;
     private static final int BYTES = 210;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
     @Override
     public GGMLType type() {
@@ -139,6 +143,82 @@ final class Q6_KFormat implements WeightFormat {
                     acc = acc.add(t.add(u));
                 }
             }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * ggml_vec_dot_q6_K_q8_K: integer sums per 16 weights (one scale each), scaled in int lanes,
+     * one float FMA per block. The unpacking is done in 16-bit lanes (x86 has no byte shifts, which
+     * the Vector API would emulate): for l in one 16-wide part of a half, ql, ql + 32 and qh widen
+     * to shorts and give rows q1..q4 (weights l, l + 32, l + 64, l + 96). A product
+     * (q - 32) * x is at most 32 * 127 = 4064 in magnitude, so the sum of an adjacent pair fits a
+     * short: {@code (p + (p << 16)) >> 16} of the pair read as one int is that sum, and a block's
+     * int sum stays below 2^25.
+     */
+    @Override
+    public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
+        if (!Blocks.VECTORIZED || !x.hasQ8_K()) {
+            return WeightFormat.super.dot(data, byteOffset, x, n);
+        }
+        short[] xq = x.kq;
+        float[] xs = x.kScale;
+        FloatVector acc = FloatVector.zero(Blocks.F);
+        for (int b = 0; b < n / BLOCK; b++) {
+            long o = byteOffset + (long) b * BYTES;
+            IntVector sum = IntVector.zero(Blocks.I);
+            for (int half = 0; half < 2; half++) {
+                long ql = o + 64L * half;
+                long qh = o + 128 + 32L * half;
+                // the half's 8 signed scales as one little-endian word (byte k = scale k)
+                long sc = data.get(Blocks.LE_LONG, o + 192 + 8L * half);
+                int xi = b * BLOCK + 128 * half;
+                // the two 16-wide parts written out: as a 2-trip loop C2 spends more on loop set-up than on them
+                { // l in [0, 16): row r uses scale 0 + 2r of the half
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + 0, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + 32, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B16, data, qh + 0, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    IntVector p1 = a.and((short) 0xF).or(h.and((short) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((short) 32)
+                            .mul(ShortVector.fromArray(S16, xq, xi + 0)).reinterpretAsInts();
+                    IntVector p2 = c.and((short) 0xF).or(h.and((short) 0x0C).lanewise(VectorOperators.LSHL, 2)).sub((short) 32)
+                            .mul(ShortVector.fromArray(S16, xq, xi + 32)).reinterpretAsInts();
+                    IntVector p3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((short) 0x30)).sub((short) 32)
+                            .mul(ShortVector.fromArray(S16, xq, xi + 64)).reinterpretAsInts();
+                    IntVector p4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).sub((short) 32)
+                            .mul(ShortVector.fromArray(S16, xq, xi + 96)).reinterpretAsInts();
+                    IntVector s1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 0));
+                    IntVector s2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 16));
+                    IntVector s3 = p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 32));
+                    IntVector s4 = p4.add(p4.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 48));
+                    sum = sum.add(s1.add(s2).add(s3.add(s4)));
+                }
+                { // l in [16, 32): row r uses scale 1 + 2r of the half
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + 16, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + 48, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B16, data, qh + 16, Blocks.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    IntVector p1 = a.and((short) 0xF).or(h.and((short) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((short) 32)
+                            .mul(ShortVector.fromArray(S16, xq, xi + 16)).reinterpretAsInts();
+                    IntVector p2 = c.and((short) 0xF).or(h.and((short) 0x0C).lanewise(VectorOperators.LSHL, 2)).sub((short) 32)
+                            .mul(ShortVector.fromArray(S16, xq, xi + 48)).reinterpretAsInts();
+                    IntVector p3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and((short) 0x30)).sub((short) 32)
+                            .mul(ShortVector.fromArray(S16, xq, xi + 80)).reinterpretAsInts();
+                    IntVector p4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).sub((short) 32)
+                            .mul(ShortVector.fromArray(S16, xq, xi + 112)).reinterpretAsInts();
+                    IntVector s1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 8));
+                    IntVector s2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 24));
+                    IntVector s3 = p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 40));
+                    IntVector s4 = p4.add(p4.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 56));
+                    sum = sum.add(s1.add(s2).add(s3.add(s4)));
+                }
+            }
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 208)) * xs[b];
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Blocks.F, d), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -13,8 +13,9 @@ package io.github.tornadollava.kernels.format;
  * the same sum in another order.</li>
  * <li>{@link ActivationType#Q8_K} (for the K-quants): blocks of 256, {@code quantize_row_q8_K_ref}:
  * scale {@code -127 / max} of the signed value with the largest magnitude, values rounded to
- * nearest (ties to even) and capped at 127, float scale {@code 1 / iscale}. Only kept dequantized
- * (the K-quants have no integer kernel yet), and only when asked for at construction.</li>
+ * nearest (ties to even) and capped at 127, float scale {@code 1 / iscale}, plus the sum of the
+ * values of every 32 (llama.cpp's {@code bsums}, pairwise): the K-quants' integer kernels need them
+ * for the sub-block minimums. Only made when asked for at construction.</li>
  * </ul>
  * Q8_1 (llama.cpp's partner of Q4_1/Q5_1) has Q8_0's values and scale plus a block sum rounded to
  * a half; using Q8_0 for those formats differs from it only in that rounding.
@@ -34,6 +35,12 @@ public final class QuantizedActivations {
     final float[] dequantized;
     /** Q8_K values times their scale; null unless K-quant activations were asked for. */
     final float[] kDequantized;
+    /** The Q8_K int8 values widened to short, as {@link #q} (null without K-quant activations). */
+    final short[] kq;
+    /** One Q8_K scale per 256 values: value ~= kq * kScale. */
+    final float[] kScale;
+    /** Sum of the Q8_K values of every 32 (the sub-block of Q4_K and Q5_K). */
+    final int[] kSums;
     /** The float source (not copied), for formats that dot with floats. */
     float[] values;
     int valuesOffset;
@@ -57,6 +64,14 @@ public final class QuantizedActivations {
         this.scale = new float[capacity / BLOCK];
         this.dequantized = new float[capacity];
         this.kDequantized = kQuants ? new float[capacity] : null;
+        this.kq = kQuants ? new short[capacity] : null;
+        this.kScale = kQuants ? new float[capacity / K_BLOCK] : null;
+        this.kSums = kQuants ? new int[capacity / BLOCK] : null;
+    }
+
+    /** True when the last {@link #quantize} also made the Q8_K form (the K-quants' integer kernels need it). */
+    boolean hasQ8_K() {
+        return kValid;
     }
 
     /** Quantizes {@code x[offset .. offset+n)}; {@code n} must be a multiple of {@link #BLOCK}. */
@@ -105,12 +120,20 @@ public final class QuantizedActivations {
         return d;
     }
 
-    /** quantize_row_q8_K_ref for one block of 256, kept as dequantized floats. */
+    /** quantize_row_q8_K_ref for one block of 256: the int8 values, their scale and sums, and the values dequantized. */
     private void quantizeQ8_KBlock(float[] x, int base, int at) {
-        q8_KBlock(x, base, kDequantized, at);
+        kScale[at / K_BLOCK] = q8_KBlock(x, base, kDequantized, at, kq);
+        for (int s = at / BLOCK; s < (at + K_BLOCK) / BLOCK; s++) {
+            int sum = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                sum += kq[s * BLOCK + j];
+            }
+            kSums[s] = sum;
+        }
     }
 
-    private static void q8_KBlock(float[] x, int base, float[] deq, int at) {
+    /** The block at {@code x[base..]} dequantized into {@code deq[at..]} and, when q is not null, its values into {@code q[at..]}; returns the scale. */
+    private static float q8_KBlock(float[] x, int base, float[] deq, int at, short[] q) {
         float max = 0;
         float amax = 0;
         for (int j = 0; j < K_BLOCK; j++) {
@@ -122,14 +145,21 @@ public final class QuantizedActivations {
         }
         if (amax == 0) {
             java.util.Arrays.fill(deq, at, at + K_BLOCK, 0f);
-            return;
+            if (q != null) {
+                java.util.Arrays.fill(q, at, at + K_BLOCK, (short) 0);
+            }
+            return 0f;
         }
         float iscale = -127f / max;
         float d = 1 / iscale;
         for (int j = 0; j < K_BLOCK; j++) {
-            int v = (int) ((iscale * x[base + j] + ROUND_MAGIC) - ROUND_MAGIC);
-            deq[at + j] = Math.min(127, v) * d;
+            int v = Math.min(127, (int) ((iscale * x[base + j] + ROUND_MAGIC) - ROUND_MAGIC));
+            if (q != null) {
+                q[at + j] = (short) v;
+            }
+            deq[at + j] = v * d;
         }
+        return d;
     }
 
     /**
@@ -153,7 +183,7 @@ public final class QuantizedActivations {
                     System.arraycopy(x, offset, out, outOffset, n);
                 } else {
                     for (int b = 0; b < n / K_BLOCK; b++) {
-                        q8_KBlock(x, offset + b * K_BLOCK, out, outOffset + b * K_BLOCK);
+                        q8_KBlock(x, offset + b * K_BLOCK, out, outOffset + b * K_BLOCK, null);
                     }
                 }
             }

@@ -133,4 +133,54 @@ class QuantizedActivationsTest {
             }
         }
     }
+
+    /**
+     * The integer kernels at the extremes of their ranges (every weight and scale at its largest
+     * magnitude, activations all at +-127) still equal the float dot: no 16-bit product sum wraps.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    void integerKernelsDoNotOverflowAtExtremes(GGMLType type) {
+        WeightFormat format = WeightFormats.of(type);
+        int n = 512;
+        int blocks = n / type.blockSize;
+        int blockBytes = (int) type.byteSize(type.blockSize);
+        // where each block keeps its half-precision scale(s), set to 1.0 so the bytes around them can be anything
+        int[] halves = switch (type) {
+            case Q4_K, Q5_K -> new int[] {0, 2};
+            case Q6_K -> new int[] {208};
+            default -> new int[] {0};
+        };
+        float[] ones = new float[n];
+        float[] alternating = new float[n];
+        for (int i = 0; i < n; i++) {
+            ones[i] = 1f;
+            alternating[i] = i % 2 == 0 ? 1f : -1f;
+        }
+        QuantizedActivations q = new QuantizedActivations(n, true);
+        for (int fill : new int[] {0x00, 0xFF, 0x80, 0x7F}) {
+            MemorySegment seg = Arena.ofAuto().allocate((long) blocks * blockBytes, 64);
+            seg.fill((byte) fill);
+            for (int b = 0; b < blocks; b++) {
+                for (int h : halves) {
+                    seg.set(Blocks.LE_SHORT, (long) b * blockBytes + h, Float.floatToFloat16(1f));
+                }
+            }
+            for (float[] x : new float[][] {ones, alternating}) {
+                q.quantize(x, 0, n);
+                float[] used = format.activationType() == ActivationType.Q8_0
+                        ? GgmlReference.q8_0Activations(x, n) : GgmlReference.q8_KActivations(x, n);
+                float want = format.dot(seg, 0, used, 0, n);
+                float got = format.dot(seg, 0, q, n);
+                float[] w = new float[n];
+                format.dequantize(seg, 0, w, 0, n);
+                double magnitude = 0;
+                for (int i = 0; i < n; i++) {
+                    magnitude += Math.abs((double) w[i] * used[i]);
+                }
+                assertEquals(want, got, 1e-5 * magnitude + 1e-6,
+                        type + " bytes 0x" + Integer.toHexString(fill) + (x == ones ? " ones" : " alternating"));
+            }
+        }
+    }
 }
