@@ -41,6 +41,8 @@ class MatMulTest {
                 // tokens, rows, cols
                 {1, 7, 13}, {2, 1, 1}, {3, 5, 7}, {5, 67, 300}, {16, 64, 256}, {17, 65, 257},
                 {33, 130, 513}, {577, 67, 300}, {577, 3, 40}, {40, 200, 1100},
+                // short batches (at most 8 token blocks) slice 2048 columns at a time; 150 tokens is a long batch
+                {20, 37, 4100}, {128, 18, 2300}, {150, 70, 600},
         };
         Random rnd = new Random(42);
         for (int threads : new int[] {1, 2, 3}) {
