@@ -7,6 +7,7 @@
 # MODELS holds files made with ../shared/tools/make_tiny_llava.py (random weights: only speed is
 # meaningful) under these names; rows whose file is missing are skipped:
 #   llama1b-shape-lm-q8_0.gguf  llama1b-shape-lm-q4_0.gguf  llama1b-shape-lm-f16.gguf
+#   llama1b-shape-lm-q4_k_m.gguf (llama-quantize of the F16 file, Q4_K_M)
 #   llama7b-shape-lm-q8_0.gguf  clip-l336-mmproj-f16.gguf
 # THREADS (2), REPS (3) and ROWS (a regex over row names) narrow a run.
 set -euo pipefail
@@ -21,6 +22,7 @@ rows=(
   "1b-q8_0|llama1b-shape-lm-q8_0.gguf|64|32"
   "1b-q4_0|llama1b-shape-lm-q4_0.gguf|64|32"
   "1b-f16|llama1b-shape-lm-f16.gguf|64|32"
+  "1b-q4_k_m|llama1b-shape-lm-q4_k_m.gguf|64|32"
   "7b-q8_0|llama7b-shape-lm-q8_0.gguf|64|32"
   "7b-q8_0-prefill616|llama7b-shape-lm-q8_0.gguf|616|0"
 )
