@@ -19,13 +19,6 @@ final class Q4_0Format implements WeightFormat {
     private static final int BYTES = 18;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
-    /*
-     * Vector constants as static finals: C2 reads them from its constant table (or folds them into
-     * the instruction), where a scalar argument (w.and((short) 0xF)) is rebuilt with a move and a
-     * broadcast at every use once registers run short.
-     */
-    private static final ShortVector LOW_NIBBLE = ShortVector.broadcast(S16, (short) 0xF);
-    private static final ShortVector EIGHT = ShortVector.broadcast(S16, (short) 8);
 
     @Override
     public GGMLType type() {
@@ -112,8 +105,8 @@ final class Q4_0Format implements WeightFormat {
             long o = byteOffset + (long) b * BYTES;
             ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 2, Blocks.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            IntVector p = w.and(LOW_NIBBLE).sub(EIGHT).mul(ShortVector.fromArray(S16, xq, b * BLOCK))
-                    .add(w.lanewise(VectorOperators.LSHR, 4).sub(EIGHT).mul(ShortVector.fromArray(S16, xq, b * BLOCK + 16)))
+            IntVector p = w.and(Blocks.LOW_NIBBLE).sub(Blocks.EIGHT).mul(ShortVector.fromArray(S16, xq, b * BLOCK))
+                    .add(w.lanewise(VectorOperators.LSHR, 4).sub(Blocks.EIGHT).mul(ShortVector.fromArray(S16, xq, b * BLOCK + 16)))
                     .reinterpretAsInts();
             IntVector s = p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(

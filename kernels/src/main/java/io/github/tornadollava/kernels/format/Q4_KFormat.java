@@ -22,12 +22,6 @@ final class Q4_KFormat implements WeightFormat {
     private static final int BLOCK = 256;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
-    /*
-     * Vector constants as static finals: C2 reads them from its constant table (or folds them into
-     * the instruction), where a scalar argument ({@code v.and((short) 0xF)}) is rebuilt with a move
-     * and a broadcast at every use once registers run short.
-     */
-    private static final ShortVector LOW_NIBBLE = ShortVector.broadcast(S16, (short) 0xF);
     private static final int BYTES = 144;
 
     @Override
@@ -179,8 +173,8 @@ final class Q4_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v0b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 32, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo0 = v0a.and(LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 0))
-                        .add(v0b.and(LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 16))).reinterpretAsInts();
+                IntVector lo0 = v0a.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 0))
+                        .add(v0b.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 16))).reinterpretAsInts();
                 IntVector hi0 = v0a.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 32))
                         .add(v0b.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 48))).reinterpretAsInts();
                 sum = sum.add(lo0.add(lo0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
@@ -191,8 +185,8 @@ final class Q4_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v1b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 64, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo1 = v1a.and(LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 64))
-                        .add(v1b.and(LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 80))).reinterpretAsInts();
+                IntVector lo1 = v1a.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 64))
+                        .add(v1b.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 80))).reinterpretAsInts();
                 IntVector hi1 = v1a.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 96))
                         .add(v1b.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 112))).reinterpretAsInts();
                 sum = sum.add(lo1.add(lo1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
@@ -203,8 +197,8 @@ final class Q4_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v2b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 96, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo2 = v2a.and(LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 128))
-                        .add(v2b.and(LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 144))).reinterpretAsInts();
+                IntVector lo2 = v2a.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 128))
+                        .add(v2b.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 144))).reinterpretAsInts();
                 IntVector hi2 = v2a.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 160))
                         .add(v2b.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 176))).reinterpretAsInts();
                 sum = sum.add(lo2.add(lo2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
@@ -215,8 +209,8 @@ final class Q4_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v3b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 128, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo3 = v3a.and(LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 192))
-                        .add(v3b.and(LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 208))).reinterpretAsInts();
+                IntVector lo3 = v3a.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 192))
+                        .add(v3b.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 208))).reinterpretAsInts();
                 IntVector hi3 = v3a.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 224))
                         .add(v3b.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 240))).reinterpretAsInts();
                 sum = sum.add(lo3.add(lo3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)

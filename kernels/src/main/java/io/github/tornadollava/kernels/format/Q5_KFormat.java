@@ -21,13 +21,6 @@ final class Q5_KFormat implements WeightFormat {
     private static final int BLOCK = 256;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
-    /*
-     * Vector constants as static finals: C2 reads them from its constant table (or folds them into
-     * the instruction), where a scalar argument ({@code v.and((short) 0xF)}) is rebuilt with a move
-     * and a broadcast at every use once registers run short.
-     */
-    private static final ShortVector LOW_NIBBLE = ShortVector.broadcast(S16, (short) 0xF);
-    private static final ShortVector BIT_4 = ShortVector.broadcast(S16, (short) 0x10);
     private static final int BYTES = 176;
 
     @Override
@@ -157,13 +150,13 @@ final class Q5_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v0b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 64, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo0 = v0a.and(LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 0).and(BIT_4))
+                IntVector lo0 = v0a.and(Blocks.LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 0).and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 0))
-                        .add(v0b.and(LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 0).and(BIT_4))
+                        .add(v0b.and(Blocks.LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 0).and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 16))).reinterpretAsInts();
-                IntVector hi0 = v0a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 1).and(BIT_4))
+                IntVector hi0 = v0a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 1).and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 32))
-                        .add(v0b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 1).and(BIT_4))
+                        .add(v0b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 1).and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 48))).reinterpretAsInts();
                 sum = sum.add(lo0.add(lo0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 0) & 0xFF))
@@ -173,13 +166,13 @@ final class Q5_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v1b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 96, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo1 = v1a.and(LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 2).and(BIT_4))
+                IntVector lo1 = v1a.and(Blocks.LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 2).and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 64))
-                        .add(v1b.and(LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 2).and(BIT_4))
+                        .add(v1b.and(Blocks.LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 2).and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 80))).reinterpretAsInts();
-                IntVector hi1 = v1a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 3).and(BIT_4))
+                IntVector hi1 = v1a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 3).and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 96))
-                        .add(v1b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 3).and(BIT_4))
+                        .add(v1b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 3).and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 112))).reinterpretAsInts();
                 sum = sum.add(lo1.add(lo1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 16) & 0xFF))
@@ -189,13 +182,13 @@ final class Q5_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v2b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 128, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo2 = v2a.and(LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 4).and(BIT_4))
+                IntVector lo2 = v2a.and(Blocks.LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 4).and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 128))
-                        .add(v2b.and(LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 4).and(BIT_4))
+                        .add(v2b.and(Blocks.LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 4).and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 144))).reinterpretAsInts();
-                IntVector hi2 = v2a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 5).and(BIT_4))
+                IntVector hi2 = v2a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 5).and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 160))
-                        .add(v2b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 5).and(BIT_4))
+                        .add(v2b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 5).and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 176))).reinterpretAsInts();
                 sum = sum.add(lo2.add(lo2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 32) & 0xFF))
@@ -205,13 +198,13 @@ final class Q5_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v3b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 160, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo3 = v3a.and(LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 6).and(BIT_4))
+                IntVector lo3 = v3a.and(Blocks.LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 6).and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 192))
-                        .add(v3b.and(LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 6).and(BIT_4))
+                        .add(v3b.and(Blocks.LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 6).and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 208))).reinterpretAsInts();
-                IntVector hi3 = v3a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 7).and(BIT_4))
+                IntVector hi3 = v3a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 7).and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 224))
-                        .add(v3b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 7).and(BIT_4))
+                        .add(v3b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 7).and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 240))).reinterpretAsInts();
                 sum = sum.add(lo3.add(lo3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 48) & 0xFF))

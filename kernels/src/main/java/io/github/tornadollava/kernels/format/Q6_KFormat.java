@@ -28,16 +28,6 @@ final class Q6_KFormat implements WeightFormat {
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
-    /*
-     * Vector constants as static finals: C2 reads them from its constant table (or folds them into
-     * the instruction), where a scalar argument ({@code v.and((short) 0xF)}) is rebuilt with a move
-     * and a broadcast at every use once registers run short.
-     */
-    private static final ShortVector LOW_NIBBLE = ShortVector.broadcast(S16, (short) 0xF);
-    private static final ShortVector BITS_0_1 = ShortVector.broadcast(S16, (short) 0x03);
-    private static final ShortVector THIRTY_TWO = ShortVector.broadcast(S16, (short) 32);
-    private static final ShortVector BITS_2_3 = ShortVector.broadcast(S16, (short) 0x0C);
-    private static final ShortVector BITS_4_5 = ShortVector.broadcast(S16, (short) 0x30);
 
     @Override
     public GGMLType type() {
@@ -191,13 +181,13 @@ final class Q6_KFormat implements WeightFormat {
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                     ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B16, data, qh + 0, Blocks.LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                    IntVector p1 = a.and(LOW_NIBBLE).or(h.and(BITS_0_1).lanewise(VectorOperators.LSHL, 4)).sub(THIRTY_TWO)
+                    IntVector p1 = a.and(Blocks.LOW_NIBBLE).or(h.and(Blocks.BITS_0_1).lanewise(VectorOperators.LSHL, 4)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 0)).reinterpretAsInts();
-                    IntVector p2 = c.and(LOW_NIBBLE).or(h.and(BITS_2_3).lanewise(VectorOperators.LSHL, 2)).sub(THIRTY_TWO)
+                    IntVector p2 = c.and(Blocks.LOW_NIBBLE).or(h.and(Blocks.BITS_2_3).lanewise(VectorOperators.LSHL, 2)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 32)).reinterpretAsInts();
-                    IntVector p3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(BITS_4_5)).sub(THIRTY_TWO)
+                    IntVector p3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 64)).reinterpretAsInts();
-                    IntVector p4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(BITS_4_5)).sub(THIRTY_TWO)
+                    IntVector p4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 96)).reinterpretAsInts();
                     IntVector s1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 0));
                     IntVector s2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 16));
@@ -212,13 +202,13 @@ final class Q6_KFormat implements WeightFormat {
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                     ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B16, data, qh + 16, Blocks.LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                    IntVector p1 = a.and(LOW_NIBBLE).or(h.and(BITS_0_1).lanewise(VectorOperators.LSHL, 4)).sub(THIRTY_TWO)
+                    IntVector p1 = a.and(Blocks.LOW_NIBBLE).or(h.and(Blocks.BITS_0_1).lanewise(VectorOperators.LSHL, 4)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 16)).reinterpretAsInts();
-                    IntVector p2 = c.and(LOW_NIBBLE).or(h.and(BITS_2_3).lanewise(VectorOperators.LSHL, 2)).sub(THIRTY_TWO)
+                    IntVector p2 = c.and(Blocks.LOW_NIBBLE).or(h.and(Blocks.BITS_2_3).lanewise(VectorOperators.LSHL, 2)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 48)).reinterpretAsInts();
-                    IntVector p3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(BITS_4_5)).sub(THIRTY_TWO)
+                    IntVector p3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 80)).reinterpretAsInts();
-                    IntVector p4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(BITS_4_5)).sub(THIRTY_TWO)
+                    IntVector p4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 112)).reinterpretAsInts();
                     IntVector s1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 8));
                     IntVector s2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 24));
