@@ -40,9 +40,6 @@ public class DotBenchmark {
 
     private WeightFormat format;
     private MemorySegment row;
-    private MemorySegment rows4;
-    private long rowBytes;
-    private final float[] out4 = new float[4];
     private float[] x;
     private QuantizedActivations xq;
 
@@ -51,8 +48,6 @@ public class DotBenchmark {
         GGMLType t = GGMLType.valueOf(type);
         format = WeightFormats.of(t);
         row = RandomWeights.matrix(t, 1, n, 42);
-        rows4 = RandomWeights.matrix(t, 4, n, 43);
-        rowBytes = t.byteSize(n);
         x = RandomWeights.vector(n, 7);
         xq = new QuantizedActivations(n, true);
         xq.quantize(x, 0, n);
@@ -67,21 +62,5 @@ public class DotBenchmark {
     @Benchmark
     public float dotQuantized() {
         return format.dot(row, 0, xq, n);
-    }
-
-    /** Four rows times quantized activations, one {@code dot} each (A of an A/B with {@link #dotRowsQuantized4}). */
-    @Benchmark
-    public float[] dotQuantized4() {
-        for (int r = 0; r < 4; r++) {
-            out4[r] = format.dot(rows4, r * rowBytes, xq, n);
-        }
-        return out4;
-    }
-
-    /** The same four rows in one {@code dotRows} call (formats with a multi-row kernel share the activation loads). */
-    @Benchmark
-    public float[] dotRowsQuantized4() {
-        format.dotRows(rows4, 0, rowBytes, xq, n, out4, 0, 4);
-        return out4;
     }
 }

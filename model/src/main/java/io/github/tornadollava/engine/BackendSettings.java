@@ -12,9 +12,4 @@ public record BackendSettings(Integer threads, String device, Path tornadoConfig
                               boolean exactActivations) {
 
     public static final BackendSettings DEFAULTS = new BackendSettings(null, null, null, false, false);
-
-    /** Quantized activations (the default). */
-    public BackendSettings(Integer threads, String device, Path tornadoConfig, boolean profile) {
-        this(threads, device, tornadoConfig, profile, false);
-    }
 }

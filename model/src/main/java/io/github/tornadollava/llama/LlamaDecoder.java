@@ -3,6 +3,7 @@ package io.github.tornadollava.llama;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 import io.github.tornadollava.gguf.GGUFFile;
 import io.github.tornadollava.kernels.cpu.Activations;
@@ -83,10 +84,7 @@ public final class LlamaDecoder implements LanguageModel {
     private float[] curInput;
     private final QuantizedActivations xq;  // the input of the current decode matvec, quantized; null when off
     private final float[] batchInput;       // a prefill matmul's input, quantized and dequantized; null when off
-    private ActivationType batchInputType;  // what batchInput holds: which conversion of which input
-    private float[] batchInputSource;
-    private int batchInputRows;
-    private int batchInputWidth;
+    private ActivationType batchInputType;  // the conversion batchInput holds of the last matmul's input; null when that one had none
     private final Parallel.RangeBody headBody = this::headRows;
     private final Parallel.RangeBody qkvBody = this::qkvRows;
     private final Parallel.RangeBody gateUpBody = this::gateUpRows;
@@ -177,14 +175,7 @@ public final class LlamaDecoder implements LanguageModel {
 
     /** Opens a LLaMA GGUF with a KV cache of {@code contextSize} positions; closing the decoder closes the file. */
     public static LlamaDecoder open(Path gguf, int contextSize) {
-        GGUFFile file = GGUFFile.open(gguf);
-        try {
-            LlamaConfig config = LlamaConfig.from(file);
-            return new LlamaDecoder(config, LlamaWeights.load(file, config), contextSize, DEFAULT_MAX_BATCH, file);
-        } catch (RuntimeException e) {
-            file.close();
-            throw e;
-        }
+        return open(gguf, config -> contextSize, Boolean.getBoolean(EXACT_ACTIVATIONS));
     }
 
     /**
@@ -192,23 +183,20 @@ public final class LlamaDecoder implements LanguageModel {
      * ({@code exactActivations}) or llama.cpp's quantized activations for decode.
      */
     public static LlamaDecoder open(Path gguf, int contextSize, boolean exactActivations) {
-        GGUFFile file = GGUFFile.open(gguf);
-        try {
-            LlamaConfig config = LlamaConfig.from(file);
-            return new LlamaDecoder(config, LlamaWeights.load(file, config), contextSize, DEFAULT_MAX_BATCH,
-                    exactActivations, file);
-        } catch (RuntimeException e) {
-            file.close();
-            throw e;
-        }
+        return open(gguf, config -> contextSize, exactActivations);
     }
 
     /** Opens a LLaMA GGUF with a KV cache of the model's full context length. */
     public static LlamaDecoder open(Path gguf) {
+        return open(gguf, LlamaConfig::contextLength, Boolean.getBoolean(EXACT_ACTIVATIONS));
+    }
+
+    private static LlamaDecoder open(Path gguf, ToIntFunction<LlamaConfig> contextSize, boolean exactActivations) {
         GGUFFile file = GGUFFile.open(gguf);
         try {
             LlamaConfig config = LlamaConfig.from(file);
-            return new LlamaDecoder(config, LlamaWeights.load(file, config), config.contextLength(), DEFAULT_MAX_BATCH, file);
+            return new LlamaDecoder(config, LlamaWeights.load(file, config), contextSize.applyAsInt(config), DEFAULT_MAX_BATCH,
+                    exactActivations, file);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -407,27 +395,25 @@ public final class LlamaDecoder implements LanguageModel {
      * The input of a prefill matmul with the values llama.cpp would multiply: each row quantized
      * to the weight format's activation type and dequantized again (the matmul kernels are float;
      * the sums equal the integer ones up to rounding), or {@code in} itself when activations stay
-     * float. Rows are converted in parallel; with {@code sameInput} the previous conversion is
-     * reused when it was of the same input to the same type.
+     * float. Rows are converted in parallel; with {@code sameInput} (the caller's matmul reads the
+     * same input as the one before it) the previous conversion is reused when it was to the same type.
      */
     private float[] batchInput(WeightMatrix weight, float[] in, int rows, boolean sameInput) {
         ActivationType t = weight.format().activationType();
         if (xq == null || t == ActivationType.FLOAT) {
+            batchInputType = null; // batchInput no longer holds a conversion of the current input
             return in;
         }
-        int n = weight.cols();
-        if (sameInput && batchInputType == t && batchInputSource == in && batchInputRows == rows && batchInputWidth == n) {
+        if (sameInput && batchInputType == t) {
             return batchInput;
         }
+        int n = weight.cols();
         Parallel.forRange(rows, 4, (start, end) -> {
             for (int i = start; i < end; i++) {
                 QuantizedActivations.roundTrip(t, in, i * n, n, batchInput, i * n);
             }
         });
         batchInputType = t;
-        batchInputSource = in;
-        batchInputRows = rows;
-        batchInputWidth = n;
         return batchInput;
     }
 

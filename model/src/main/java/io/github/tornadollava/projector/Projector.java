@@ -89,33 +89,17 @@ public final class Projector {
         }
         int hidden = first.rows();
         float[] h = new float[nRows * hidden];
-        first.matmul(features, nRows, h);
-        boolean mlp = second != null;
-        Parallel.forRange(nRows, 4, (start, end) -> {
-            for (int r = start; r < end; r++) {
-                addBias(h, r * hidden, firstBias);
-                if (mlp) {
-                    Activations.gelu(h, r * hidden, hidden);
-                }
-            }
-        });
-        if (!mlp) {
+        first.matmul(features, nRows, h, firstBias);
+        if (second == null) {
             return h;
         }
-        int out = second.rows();
-        float[] y = new float[nRows * out];
-        second.matmul(h, nRows, y);
         Parallel.forRange(nRows, 4, (start, end) -> {
             for (int r = start; r < end; r++) {
-                addBias(y, r * out, secondBias);
+                Activations.gelu(h, r * hidden, hidden);
             }
         });
+        float[] y = new float[nRows * second.rows()];
+        second.matmul(h, nRows, y, secondBias);
         return y;
-    }
-
-    private static void addBias(float[] x, int off, float[] bias) {
-        for (int i = 0; i < bias.length; i++) {
-            x[off + i] += bias[i];
-        }
     }
 }

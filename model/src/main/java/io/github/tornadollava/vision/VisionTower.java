@@ -151,18 +151,13 @@ public final class VisionTower {
         b.attnOut().matmulAdd(w.attn, n, w.x, b.attnOutBias());
 
         rows(n, t -> Norms.layernorm(w.norm, t * e, w.x, t * e, b.ln2Weight(), b.ln2Bias(), e, eps));
-        b.ffnUp().matmul(w.norm, n, w.hidden);
-        float[] upBias = b.ffnUpBias();
+        b.ffnUp().matmul(w.norm, n, w.hidden, b.ffnUpBias());
         boolean gelu = config.useGelu();
         rows(n, t -> {
-            int o = t * ff;
             if (gelu) {
-                for (int i = 0; i < ff; i++) {
-                    w.hidden[o + i] += upBias[i];
-                }
-                Activations.gelu(w.hidden, o, ff);
+                Activations.gelu(w.hidden, t * ff, ff);
             } else {
-                Activations.quickGelu(w.hidden, o, upBias, ff);
+                Activations.quickGelu(w.hidden, t * ff, ff);
             }
         });
         b.ffnDown().matmulAdd(w.hidden, n, w.x, b.ffnDownBias());

@@ -12,7 +12,7 @@ import java.util.Random;
  */
 final class SyntheticLlama {
 
-    final int dim = 32, nLayers = 2, nHeads = 4, nKvHeads = 2, headDim = 8, hidden = 48, vocab = 40;
+    final int dim = 32, nLayers = 2, nHeads = 4, nKvHeads = 2, headDim = 8, hidden = 64, vocab = 40;
     final int context;
     final int ropeDim;
     final float ropeScale;
@@ -48,6 +48,11 @@ final class SyntheticLlama {
 
     /** The model as GGUF; with {@code tied} the file has no output.weight (the head is token_embd). */
     TinyGguf gguf(boolean tied) {
+        return gguf(tied, java.util.Set.of());
+    }
+
+    /** As {@link #gguf(boolean)}, with the tensors named in {@code q8_0} stored as Q8_0. */
+    TinyGguf gguf(boolean tied, java.util.Set<String> q8_0) {
         TinyGguf g = new TinyGguf()
                 .put("general.architecture", "llama")
                 .put("llama.embedding_length", dim)
@@ -73,6 +78,8 @@ final class SyntheticLlama {
             int cols = data.length / rows;
             if (rows == 1) {
                 g.tensor(name, data, cols);
+            } else if (q8_0.contains(name)) {
+                g.tensorQ8_0(name, data, cols, rows);
             } else {
                 g.tensor(name, data, cols, rows);
             }

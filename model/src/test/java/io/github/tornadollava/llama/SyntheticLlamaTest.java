@@ -100,4 +100,38 @@ class SyntheticLlamaTest {
             assertArrayEquals(a, tied.forward(row, 1, 0));
         }
     }
+
+    /**
+     * A file mixing float and Q8_0 matrices where consecutive matmuls share an input (q then k and
+     * v, gate then up) and the first of each pair stays float: a batched prefill must quantize the
+     * input of every Q8_0 matmul from that matmul's own input, so its logits equal those of
+     * decoding the same tokens one at a time (which quantizes per matvec).
+     */
+    @Test
+    void mixedFormatsPrefillMatchesDecode() {
+        SyntheticLlama m = new SyntheticLlama(17, 8, 1f);
+        java.util.Set<String> q8 = new java.util.HashSet<>();
+        for (int l = 0; l < m.nLayers; l++) {
+            q8.addAll(java.util.List.of("blk." + l + ".attn_k.weight", "blk." + l + ".attn_v.weight", "blk." + l + ".ffn_up.weight"));
+        }
+        Path file = m.gguf(false, q8).write(tmp.resolve("mixed.gguf"));
+        try (LlamaDecoder batched = LlamaDecoder.open(file, m.context, false);
+             LlamaDecoder stepwise = LlamaDecoder.open(file, m.context, false)) {
+            assertTrue(batched.quantizesActivations());
+            float[] rows = new float[TOKENS.length * m.dim];
+            for (int i = 0; i < TOKENS.length; i++) {
+                batched.embed(TOKENS[i], rows, i * m.dim);
+            }
+            float[] prefill = batched.forward(rows, TOKENS.length, 0).clone();
+            float[] decoded = null;
+            for (int p = 0; p < TOKENS.length; p++) {
+                decoded = stepwise.forward(java.util.Arrays.copyOfRange(rows, p * m.dim, (p + 1) * m.dim), 1, p);
+            }
+            double max = 0;
+            for (int i = 0; i < prefill.length; i++) {
+                max = Math.max(max, Math.abs(prefill[i] - decoded[i]));
+            }
+            assertTrue(max < 1e-3, "batched prefill vs one token at a time: max abs diff " + max);
+        }
+    }
 }

@@ -12,12 +12,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes small GGUF v3 files (u32/f32/string metadata, F32 tensors) for tests of model loading. */
+/** Writes small GGUF v3 files (u32/f32/string metadata, F32 or Q8_0 tensors) for tests of model loading. */
 final class TinyGguf {
 
     private static final int ALIGNMENT = 32;
 
-    private record Tensor(String name, long[] ne, float[] data) {
+    private record Tensor(String name, long[] ne, float[] data, boolean q8_0) {
+
+        long bytes() {
+            return q8_0 ? data.length / 32 * 34L : 4L * data.length;
+        }
     }
 
     private final Map<String, Object> metadata = new LinkedHashMap<>();
@@ -36,7 +40,13 @@ final class TinyGguf {
 
     /** An F32 tensor with ggml shape {@code ne} (ne[0] contiguous). */
     TinyGguf tensor(String name, float[] data, long... ne) {
-        tensors.add(new Tensor(name, ne, data));
+        tensors.add(new Tensor(name, ne, data, false));
+        return this;
+    }
+
+    /** As {@link #tensor}, stored as Q8_0 (ggml's quantize_row_q8_0_ref; ne[0] a multiple of 32). */
+    TinyGguf tensorQ8_0(String name, float[] data, long... ne) {
+        tensors.add(new Tensor(name, ne, data, true));
         return this;
     }
 
@@ -68,17 +78,22 @@ final class TinyGguf {
             for (long d : t.ne) {
                 header.putLong(d);
             }
-            header.putInt(0).putLong(offset);
+            header.putInt(t.q8_0 ? 8 : 0).putLong(offset);
             offsets.add(offset);
-            offset = align(offset + 4L * t.data.length);
+            offset = align(offset + t.bytes());
         }
         int dataStart = (int) align(header.position());
         ByteBuffer file = ByteBuffer.allocate((int) (dataStart + offset)).order(ByteOrder.LITTLE_ENDIAN);
         file.put(header.flip());
         for (int i = 0; i < tensors.size(); i++) {
             file.position((int) (dataStart + offsets.get(i)));
-            for (float v : tensors.get(i).data) {
-                file.putFloat(v);
+            Tensor t = tensors.get(i);
+            if (t.q8_0) {
+                putQ8_0(file, t.data);
+            } else {
+                for (float v : t.data) {
+                    file.putFloat(v);
+                }
             }
         }
         try {
@@ -87,6 +102,22 @@ final class TinyGguf {
             throw new UncheckedIOException(e);
         }
         return path;
+    }
+
+    /** Blocks of 32: the half scale amax / 127, then the 32 values rounded to int8 multiples of it. */
+    private static void putQ8_0(ByteBuffer b, float[] data) {
+        for (int base = 0; base < data.length; base += 32) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(data[base + j]));
+            }
+            float d = amax / 127f;
+            float id = d != 0 ? 1f / d : 0f;
+            b.putShort(Float.floatToFloat16(d));
+            for (int j = 0; j < 32; j++) {
+                b.put((byte) Math.round(data[base + j] * id));
+            }
+        }
     }
 
     private static long align(long n) {

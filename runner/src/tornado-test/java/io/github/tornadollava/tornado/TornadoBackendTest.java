@@ -39,7 +39,7 @@ class TornadoBackendTest {
         assertEquals(first, TornadoDevices.select("0"));
         assertEquals(first, TornadoDevices.select(first.backend() + ":" + first.device()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Backend.create("tornado", new BackendSettings(null, "99", null, false)));
+                () -> Backend.create("tornado", new BackendSettings(null, "99", null, false, false)));
         assertTrue(e.getMessage().contains("llava devices"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TornadoDevices.select("7:0"));
         assertThrows(IllegalArgumentException.class, () -> TornadoDevices.select("gpu"));

@@ -12,28 +12,20 @@ public final class Activations {
     private Activations() {
     }
 
-    /** CLIP's quick_gelu: x * sigmoid(1.702 x). */
-    public static void quickGelu(float[] x, int off, int n) {
-        quickGelu(x, off, null, n);
-    }
-
     /**
-     * {@code x = quick_gelu(x + bias)} over {@code n} values ({@code bias} may be null): the ViT's
-     * MLP bias and activation in one pass. Vector exp (within 1 ulp, like Math.exp) because one
-     * scalar exp per element of 577 x 4096 per block was several percent of the encode.
+     * CLIP's quick_gelu, x * sigmoid(1.702 x), over {@code n} values. Vector exp (within 1 ulp,
+     * like Math.exp) because one scalar exp per element of 577 x 4096 per block was several
+     * percent of the encode.
      */
-    public static void quickGelu(float[] x, int off, float[] bias, int n) {
+    public static void quickGelu(float[] x, int off, int n) {
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, off + i);
-            if (bias != null) {
-                v = v.add(FloatVector.fromArray(S, bias, i));
-            }
             FloatVector e = v.mul(-1.702f).lanewise(VectorOperators.EXP);
             v.div(e.add(1f)).intoArray(x, off + i);
         }
         for (; i < n; i++) {
-            float v = x[off + i] + (bias == null ? 0f : bias[i]);
+            float v = x[off + i];
             x[off + i] = v / (1f + (float) Math.exp(-1.702f * v));
         }
     }

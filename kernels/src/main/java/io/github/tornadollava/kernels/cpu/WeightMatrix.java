@@ -110,7 +110,9 @@ public final class WeightMatrix {
         if (x.length() != cols) {
             throw new IllegalArgumentException(name + ": " + x.length() + " quantized activations for " + cols + " columns");
         }
-        format.dotRows(data, start * rowBytes, rowBytes, x, cols, out, outOffset + start, end - start);
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = format.dot(data, r * rowBytes, x, cols);
+        }
     }
 
     /**

@@ -88,7 +88,7 @@ final class Q8_0Format implements WeightFormat {
     @Override
     public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
         if (!Blocks.VECTORIZED) {
-            return dot(data, byteOffset, x.dequantized, 0, n);
+            return WeightFormat.super.dot(data, byteOffset, x, n);
         }
         short[] xq = x.q;
         float[] xs = x.scale;

@@ -164,9 +164,9 @@ public final class QuantizedActivations {
 
     /**
      * {@code x[offset .. offset+n)} quantized to {@code type} and dequantized into
-     * {@code out[outOffset..]}, without touching any instance: what {@link #quantize} then
-     * {@link #copyDequantized} give, but safe to run for many rows in parallel (the batched
-     * matmul's inputs). {@code n} must be a multiple of {@link #BLOCK}.
+     * {@code out[outOffset..]}, without touching any instance: the values {@link #quantize} gives
+     * a float kernel for that type, but safe to run for many rows in parallel (the batched
+     * matmul's inputs, which multiply them in float). {@code n} must be a multiple of {@link #BLOCK}.
      */
     public static void roundTrip(ActivationType type, float[] x, int offset, int n, float[] out, int outOffset) {
         if (n % BLOCK != 0) {
@@ -194,15 +194,6 @@ public final class QuantizedActivations {
     /** Values quantized by the last {@link #quantize}. */
     public int length() {
         return length;
-    }
-
-    /**
-     * Copies the values of the last {@link #quantize}, in {@code type}'s form and dequantized, to
-     * {@code out[outOffset..]}: a float kernel multiplying them computes what llama.cpp's integer
-     * kernel does (used where the CPU backend has no integer kernel, such as the batched matmul).
-     */
-    public void copyDequantized(ActivationType type, float[] out, int outOffset) {
-        System.arraycopy(floats(type), floatsOffset(type), out, outOffset, length);
     }
 
     /** The values a format whose llama.cpp partner is {@code type} multiplies with, as floats. */

@@ -37,16 +37,4 @@ public interface WeightFormat {
         ActivationType t = activationType();
         return dot(data, byteOffset, x.floats(t), x.floatsOffset(t), n);
     }
-
-    /**
-     * {@code out[outOffset + r] = dot(row r, x)} for the {@code count} rows that start at
-     * {@code byteOffset}, {@code rowBytes} apart: the decode matvec's inner loop. Formats with an
-     * integer kernel override it to multiply several rows per pass over the activations.
-     */
-    default void dotRows(MemorySegment data, long byteOffset, long rowBytes, QuantizedActivations x, int n,
-            float[] out, int outOffset, int count) {
-        for (int r = 0; r < count; r++) {
-            out[outOffset + r] = dot(data, byteOffset + r * rowBytes, x, n);
-        }
-    }
 }
