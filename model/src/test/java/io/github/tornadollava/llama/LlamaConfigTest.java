@@ -86,7 +86,7 @@ class LlamaConfigTest {
         assertRejected(m.gguf(false).put("llama.attention.head_count_kv", 3), "head_count_kv 3");
         assertRejected(m.gguf(false).put("llama.rope.dimension_count", 9), "rope dimension 9");
         assertRejected(m.gguf(false).remove("llama.block_count"), "llama.block_count");
-        assertRejected(m.gguf(false).put("llama.feed_forward_length", 64), "blk.0.ffn_gate.weight", "[32, 64]");
+        assertRejected(m.gguf(false).put("llama.feed_forward_length", 96), "blk.0.ffn_gate.weight", "[32, 96]");
         assertRejected(m.gguf(false).removeTensor("output_norm.weight"), "missing tensor 'output_norm.weight'");
     }
 
