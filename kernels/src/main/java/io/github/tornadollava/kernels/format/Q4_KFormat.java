@@ -175,8 +175,10 @@ final class Q4_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 IntVector lo0 = v0a.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 0))
                         .add(v0b.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 16))).reinterpretAsInts();
-                IntVector hi0 = v0a.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 32))
-                        .add(v0b.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 48))).reinterpretAsInts();
+                IntVector hi0 = v0a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                        .mul(ShortVector.fromArray(S16, xq, xb + 32))
+                        .add(v0b.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                                .mul(ShortVector.fromArray(S16, xq, xb + 48))).reinterpretAsInts();
                 sum = sum.add(lo0.add(lo0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 0) & 0xFF))
                         .add(hi0.add(hi0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
@@ -187,8 +189,10 @@ final class Q4_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 IntVector lo1 = v1a.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 64))
                         .add(v1b.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 80))).reinterpretAsInts();
-                IntVector hi1 = v1a.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 96))
-                        .add(v1b.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 112))).reinterpretAsInts();
+                IntVector hi1 = v1a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                        .mul(ShortVector.fromArray(S16, xq, xb + 96))
+                        .add(v1b.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                                .mul(ShortVector.fromArray(S16, xq, xb + 112))).reinterpretAsInts();
                 sum = sum.add(lo1.add(lo1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 16) & 0xFF))
                         .add(hi1.add(hi1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
@@ -199,8 +203,10 @@ final class Q4_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 IntVector lo2 = v2a.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 128))
                         .add(v2b.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 144))).reinterpretAsInts();
-                IntVector hi2 = v2a.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 160))
-                        .add(v2b.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 176))).reinterpretAsInts();
+                IntVector hi2 = v2a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                        .mul(ShortVector.fromArray(S16, xq, xb + 160))
+                        .add(v2b.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                                .mul(ShortVector.fromArray(S16, xq, xb + 176))).reinterpretAsInts();
                 sum = sum.add(lo2.add(lo2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 32) & 0xFF))
                         .add(hi2.add(hi2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
@@ -211,8 +217,10 @@ final class Q4_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 IntVector lo3 = v3a.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 192))
                         .add(v3b.and(Blocks.LOW_NIBBLE).mul(ShortVector.fromArray(S16, xq, xb + 208))).reinterpretAsInts();
-                IntVector hi3 = v3a.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 224))
-                        .add(v3b.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, xq, xb + 240))).reinterpretAsInts();
+                IntVector hi3 = v3a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                        .mul(ShortVector.fromArray(S16, xq, xb + 224))
+                        .add(v3b.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                                .mul(ShortVector.fromArray(S16, xq, xb + 240))).reinterpretAsInts();
                 sum = sum.add(lo3.add(lo3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 48) & 0xFF))
                         .add(hi3.add(hi3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)

@@ -138,9 +138,9 @@ final class Q5_KFormat implements WeightFormat {
                     | (long) (((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4)) << 32;
             // qh moved up by 4, so that bit s lands on bit 4 after >>> s
             ShortVector h0 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o + 16, Blocks.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0)).lanewise(VectorOperators.LSHL, 4);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0)).reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsShorts();
             ShortVector h1 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o + 32, Blocks.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0)).lanewise(VectorOperators.LSHL, 4);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0)).reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsShorts();
             IntVector sum = IntVector.zero(Blocks.I);
             int xb = b * BLOCK;
             // group g (sub-blocks 2g, 2g + 1) written out four times: a 4-trip inner loop costs C2 more
@@ -150,13 +150,15 @@ final class Q5_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v0b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 64, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo0 = v0a.and(Blocks.LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 0).and(Blocks.BIT_4))
+                IntVector lo0 = v0a.and(Blocks.LOW_NIBBLE).or(h0.and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 0))
-                        .add(v0b.and(Blocks.LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 0).and(Blocks.BIT_4))
+                        .add(v0b.and(Blocks.LOW_NIBBLE).or(h1.and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 16))).reinterpretAsInts();
-                IntVector hi0 = v0a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 1).and(Blocks.BIT_4))
+                IntVector hi0 = v0a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                        .or(h0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 1).reinterpretAsShorts().and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 32))
-                        .add(v0b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 1).and(Blocks.BIT_4))
+                        .add(v0b.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                                .or(h1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 1).reinterpretAsShorts().and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 48))).reinterpretAsInts();
                 sum = sum.add(lo0.add(lo0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 0) & 0xFF))
@@ -166,13 +168,15 @@ final class Q5_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v1b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 96, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo1 = v1a.and(Blocks.LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 2).and(Blocks.BIT_4))
+                IntVector lo1 = v1a.and(Blocks.LOW_NIBBLE).or(h0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 64))
-                        .add(v1b.and(Blocks.LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 2).and(Blocks.BIT_4))
+                        .add(v1b.and(Blocks.LOW_NIBBLE).or(h1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 80))).reinterpretAsInts();
-                IntVector hi1 = v1a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 3).and(Blocks.BIT_4))
+                IntVector hi1 = v1a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                        .or(h0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 3).reinterpretAsShorts().and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 96))
-                        .add(v1b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 3).and(Blocks.BIT_4))
+                        .add(v1b.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                                .or(h1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 3).reinterpretAsShorts().and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 112))).reinterpretAsInts();
                 sum = sum.add(lo1.add(lo1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 16) & 0xFF))
@@ -182,13 +186,15 @@ final class Q5_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v2b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 128, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo2 = v2a.and(Blocks.LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 4).and(Blocks.BIT_4))
+                IntVector lo2 = v2a.and(Blocks.LOW_NIBBLE).or(h0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 128))
-                        .add(v2b.and(Blocks.LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 4).and(Blocks.BIT_4))
+                        .add(v2b.and(Blocks.LOW_NIBBLE).or(h1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 144))).reinterpretAsInts();
-                IntVector hi2 = v2a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 5).and(Blocks.BIT_4))
+                IntVector hi2 = v2a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                        .or(h0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts().and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 160))
-                        .add(v2b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 5).and(Blocks.BIT_4))
+                        .add(v2b.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                                .or(h1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 5).reinterpretAsShorts().and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 176))).reinterpretAsInts();
                 sum = sum.add(lo2.add(lo2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 32) & 0xFF))
@@ -198,13 +204,15 @@ final class Q5_KFormat implements WeightFormat {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                 ShortVector v3b = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 160, Blocks.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                IntVector lo3 = v3a.and(Blocks.LOW_NIBBLE).or(h0.lanewise(VectorOperators.LSHR, 6).and(Blocks.BIT_4))
+                IntVector lo3 = v3a.and(Blocks.LOW_NIBBLE).or(h0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsShorts().and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 192))
-                        .add(v3b.and(Blocks.LOW_NIBBLE).or(h1.lanewise(VectorOperators.LSHR, 6).and(Blocks.BIT_4))
+                        .add(v3b.and(Blocks.LOW_NIBBLE).or(h1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 6).reinterpretAsShorts().and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 208))).reinterpretAsInts();
-                IntVector hi3 = v3a.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 7).and(Blocks.BIT_4))
+                IntVector hi3 = v3a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                        .or(h0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 7).reinterpretAsShorts().and(Blocks.BIT_4))
                         .mul(ShortVector.fromArray(S16, xq, xb + 224))
-                        .add(v3b.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 7).and(Blocks.BIT_4))
+                        .add(v3b.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                                .or(h1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 7).reinterpretAsShorts().and(Blocks.BIT_4))
                                 .mul(ShortVector.fromArray(S16, xq, xb + 240))).reinterpretAsInts();
                 sum = sum.add(lo3.add(lo3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                                 .mul((int) (scales >>> 48) & 0xFF))

@@ -181,13 +181,20 @@ final class Q6_KFormat implements WeightFormat {
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                     ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B16, data, qh + 0, Blocks.LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                    IntVector p1 = a.and(Blocks.LOW_NIBBLE).or(h.and(Blocks.BITS_0_1).lanewise(VectorOperators.LSHL, 4)).sub(Blocks.THIRTY_TWO)
+                    IntVector p1 = a.and(Blocks.LOW_NIBBLE)
+                            .or(h.and(Blocks.BITS_0_1).reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsShorts())
+                            .sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 0)).reinterpretAsInts();
-                    IntVector p2 = c.and(Blocks.LOW_NIBBLE).or(h.and(Blocks.BITS_2_3).lanewise(VectorOperators.LSHL, 2)).sub(Blocks.THIRTY_TWO)
+                    IntVector p2 = c.and(Blocks.LOW_NIBBLE)
+                            .or(h.and(Blocks.BITS_2_3).reinterpretAsInts().lanewise(VectorOperators.LSHL, 2).reinterpretAsShorts())
+                            .sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 32)).reinterpretAsInts();
-                    IntVector p3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
+                    IntVector p3 = a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                            .or(h.and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 64)).reinterpretAsInts();
-                    IntVector p4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
+                    IntVector p4 = c.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                            .or(h.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and(Blocks.BITS_4_5))
+                            .sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 96)).reinterpretAsInts();
                     IntVector s1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 0));
                     IntVector s2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 16));
@@ -202,13 +209,20 @@ final class Q6_KFormat implements WeightFormat {
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
                     ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B16, data, qh + 16, Blocks.LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-                    IntVector p1 = a.and(Blocks.LOW_NIBBLE).or(h.and(Blocks.BITS_0_1).lanewise(VectorOperators.LSHL, 4)).sub(Blocks.THIRTY_TWO)
+                    IntVector p1 = a.and(Blocks.LOW_NIBBLE)
+                            .or(h.and(Blocks.BITS_0_1).reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsShorts())
+                            .sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 16)).reinterpretAsInts();
-                    IntVector p2 = c.and(Blocks.LOW_NIBBLE).or(h.and(Blocks.BITS_2_3).lanewise(VectorOperators.LSHL, 2)).sub(Blocks.THIRTY_TWO)
+                    IntVector p2 = c.and(Blocks.LOW_NIBBLE)
+                            .or(h.and(Blocks.BITS_2_3).reinterpretAsInts().lanewise(VectorOperators.LSHL, 2).reinterpretAsShorts())
+                            .sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 48)).reinterpretAsInts();
-                    IntVector p3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
+                    IntVector p3 = a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                            .or(h.and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 80)).reinterpretAsInts();
-                    IntVector p4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(Blocks.BITS_4_5)).sub(Blocks.THIRTY_TWO)
+                    IntVector p4 = c.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                            .or(h.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and(Blocks.BITS_4_5))
+                            .sub(Blocks.THIRTY_TWO)
                             .mul(ShortVector.fromArray(S16, xq, xi + 112)).reinterpretAsInts();
                     IntVector s1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 8));
                     IntVector s2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 24));
