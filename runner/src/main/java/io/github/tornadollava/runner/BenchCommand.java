@@ -1,5 +1,7 @@
 package io.github.tornadollava.runner;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,8 +42,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "Runs of each test. Default: ${DEFAULT-VALUE}.")
     int reps;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (JIT warm-up). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", defaultValue = "1",
+            description = "Untimed runs first: at least this many, then more until two in a row leave the JIT idle (at most "
+                    + MAX_WARMUP + " in all; 0 = none). Default: ${DEFAULT-VALUE}.")
     int warmup;
+
+    /** Cap on warm-up runs, for a JIT that never goes quiet. */
+    static final int MAX_WARMUP = 20;
+
+    /** Warm-up runs the last {@link #measure} needed; reported with its row. */
+    private int lastWarmupRuns;
 
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
@@ -130,10 +140,29 @@ final class BenchCommand implements Callable<Integer> {
         return best;
     }
 
+    /**
+     * Warms up, then times {@code reps} runs. One warm-up run is not enough for the big integer
+     * kernels: on 2 cores C2 was still compiling the K-quant dots after it (a 1B Q4_K_M model
+     * measured 30-57 tok/s pp64 and 10-12 tok/s tg32 after one warm-up run, 67 and 16.6 after six).
+     * So after {@code --warmup} runs it keeps warming up until the JIT spent at most 2% of two runs
+     * in a row compiling: the figures are steady-state ones, as llama-bench's are for native code.
+     */
     private double[] measure(Runnable r) {
-        for (int i = 0; i < warmup; i++) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean jitTime = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int runs = 0;
+        int quiet = 0;
+        // a compilation counts when it finishes, so one quiet run can hide a long one in flight:
+        // stop after two in a row
+        while (runs < warmup || (runs > 0 && jitTime && quiet < 2 && runs < MAX_WARMUP)) {
+            long c0 = jitTime ? jit.getTotalCompilationTime() : 0;
+            long t0 = System.nanoTime();
             r.run();
+            runs++;
+            long wallMs = (System.nanoTime() - t0) / 1_000_000;
+            quiet = jitTime && jit.getTotalCompilationTime() - c0 <= wallMs / 50 ? quiet + 1 : 0;
         }
+        lastWarmupRuns = runs;
         double[] secs = new double[reps];
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
@@ -158,6 +187,7 @@ final class BenchCommand implements Callable<Integer> {
         m.put("seconds_mean", Stats.mean(secs));
         m.put("seconds_sd", Stats.sd(secs));
         m.put("repetitions", secs.length);
+        m.put("warmup_runs", lastWarmupRuns);
         if (profile) {
             m.put("profile", engines.profileSummary());
         }
@@ -184,6 +214,11 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("    " + r.get("profile"));
             }
         }
+        StringBuilder w = new StringBuilder("warm-up runs (until the JIT was quiet):");
+        for (Map<String, Object> r : rows) {
+            w.append(' ').append(r.get("test")).append(' ').append(r.get("warmup_runs")).append(',');
+        }
+        System.out.println(w.substring(0, w.length() - 1));
         System.out.println(memory);
     }
 }
