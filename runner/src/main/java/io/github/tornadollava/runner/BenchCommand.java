@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 import io.github.tornadollava.llama.LanguageModel;
 import io.github.tornadollava.vision.VisionEncoder;
@@ -50,8 +51,9 @@ final class BenchCommand implements Callable<Integer> {
     /** Cap on warm-up runs, for a JIT that never goes quiet. */
     static final int MAX_WARMUP = 20;
 
-    /** Warm-up runs the last {@link #measure} needed; reported with its row. */
-    private int lastWarmupRuns;
+    /** The timed runs of one test, and how many warm-up runs preceded them. */
+    private record Measured(double[] secs, int warmupRuns) {
+    }
 
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
@@ -99,8 +101,7 @@ final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < pixels.length; i++) {
                     pixels[i] = (float) rnd.nextDouble(-1.8, 2.2);
                 }
-                double[] secs = measure(() -> ve.encode(pixels));
-                rows.add(row(mmproj.getFileName().toString(), "image " + s + "px", 1, secs, engines));
+                rows.add(row(mmproj.getFileName().toString(), "image " + s + "px", 1, measure(() -> ve.encode(pixels)), engines));
             }
         }
         print(rows, MemoryUse.now());
@@ -147,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
      * So after {@code --warmup} runs it keeps warming up until the JIT spent at most 2% of two runs
      * in a row compiling: the figures are steady-state ones, as llama-bench's are for native code.
      */
-    private double[] measure(Runnable r) {
+    private Measured measure(Runnable r) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean jitTime = jit != null && jit.isCompilationTimeMonitoringSupported();
         int runs = 0;
@@ -162,17 +163,17 @@ final class BenchCommand implements Callable<Integer> {
             long wallMs = (System.nanoTime() - t0) / 1_000_000;
             quiet = jitTime && jit.getTotalCompilationTime() - c0 <= wallMs / 50 ? quiet + 1 : 0;
         }
-        lastWarmupRuns = runs;
         double[] secs = new double[reps];
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
             r.run();
             secs[i] = (System.nanoTime() - t0) / 1e9;
         }
-        return secs;
+        return new Measured(secs, runs);
     }
 
-    private Map<String, Object> row(String model, String test, int items, double[] secs, Engines engines) {
+    private Map<String, Object> row(String model, String test, int items, Measured measured, Engines engines) {
+        double[] secs = measured.secs();
         double[] rate = new double[secs.length];
         for (int i = 0; i < secs.length; i++) {
             rate[i] = items / secs[i];
@@ -187,7 +188,7 @@ final class BenchCommand implements Callable<Integer> {
         m.put("seconds_mean", Stats.mean(secs));
         m.put("seconds_sd", Stats.sd(secs));
         m.put("repetitions", secs.length);
-        m.put("warmup_runs", lastWarmupRuns);
+        m.put("warmup_runs", measured.warmupRuns());
         if (profile) {
             m.put("profile", engines.profileSummary());
         }
@@ -214,11 +215,10 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("    " + r.get("profile"));
             }
         }
-        StringBuilder w = new StringBuilder("warm-up runs (until the JIT was quiet):");
-        for (Map<String, Object> r : rows) {
-            w.append(' ').append(r.get("test")).append(' ').append(r.get("warmup_runs")).append(',');
+        if (!rows.isEmpty()) {
+            System.out.println("warm-up runs (until the JIT was quiet): " + rows.stream()
+                    .map(r -> r.get("test") + " " + r.get("warmup_runs")).collect(Collectors.joining(", ")));
         }
-        System.out.println(w.substring(0, w.length() - 1));
         System.out.println(memory);
     }
 }

@@ -42,8 +42,7 @@ final class Blocks {
      * its constant table (or folds them into the instruction), where a scalar argument such as
      * v.and((short) 0xF) is rebuilt with a move and a broadcast at every use once registers run
      * short (Q4_0's loop: 129 -> 105 instructions per 4 blocks).
-     */
-    /*
+     *
      * Shifts of those short lanes are written as int shifts,
      * v.reinterpretAsInts().lanewise(LSHR, n).reinterpretAsShorts() followed by a mask that clears
      * the n bits each odd lane pushes into the even lane below it (left shifts only where no bit

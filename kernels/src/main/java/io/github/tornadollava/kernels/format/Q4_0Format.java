@@ -91,9 +91,8 @@ final class Q4_0Format implements WeightFormat {
      * weights 0..15 and high nibbles weights 16..31 (so no shuffle is needed: they line up with
      * activation halves 0..15 and 16..31); (nibble - 8) * x fits a short, so does the sum of the
      * two halves, and adjacent short pairs add into 8 ints before one float FMA per block. The high
-     * nibbles shift as ints (then are masked per short): C2 emits a short shift with its count
-     * moved into a vector register every block, an int shift takes an immediate (94 instructions
-     * per 4 blocks instead of 96; paired in one JVM, ~4% more GB/s).
+     * nibbles shift as ints, then are masked (why: see the constants in {@link Blocks}; 94
+     * instructions per 4 blocks instead of 96).
      */
     @Override
     public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
@@ -109,7 +108,8 @@ final class Q4_0Format implements WeightFormat {
             ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B16, data, o + 2, Blocks.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             IntVector p = w.and(Blocks.LOW_NIBBLE).sub(Blocks.EIGHT).mul(ShortVector.fromArray(S16, xq, b * BLOCK))
-                    .add(w.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE).sub(Blocks.EIGHT).mul(ShortVector.fromArray(S16, xq, b * BLOCK + 16)))
+                    .add(w.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and(Blocks.LOW_NIBBLE)
+                            .sub(Blocks.EIGHT).mul(ShortVector.fromArray(S16, xq, b * BLOCK + 16)))
                     .reinterpretAsInts();
             IntVector s = p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(
