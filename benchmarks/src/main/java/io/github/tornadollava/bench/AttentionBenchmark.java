@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import io.github.tornadollava.kernels.cpu.FullAttention;
+import io.github.tornadollava.kernels.cpu.JitFlags;
 
 /**
  * The ViT's full attention for one block, all cores: {@code tokens x heads x headDim}. CLIP-L/14-336
@@ -25,7 +26,7 @@ import io.github.tornadollava.kernels.cpu.FullAttention;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", JitFlags.TRAP_LIMIT, JitFlags.RECOMPILATION_CUTOFF, "-Xmx2g"})
 public class AttentionBenchmark {
 
     @Param({"577x16x64", "197x12x64"})

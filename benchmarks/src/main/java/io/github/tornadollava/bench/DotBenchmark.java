@@ -19,6 +19,7 @@ import io.github.tornadollava.kernels.format.GGMLType;
 import io.github.tornadollava.kernels.format.WeightFormat;
 import io.github.tornadollava.kernels.format.QuantizedActivations;
 import io.github.tornadollava.kernels.format.WeightFormats;
+import io.github.tornadollava.kernels.cpu.JitFlags;
 
 /**
  * One {@link WeightFormat#dot} over a row that stays in cache: the format's decode + FMA
@@ -29,7 +30,7 @@ import io.github.tornadollava.kernels.format.WeightFormats;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", JitFlags.TRAP_LIMIT, JitFlags.RECOMPILATION_CUTOFF, "-Xmx2g"})
 public class DotBenchmark {
 
     @Param({"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import io.github.tornadollava.kernels.format.GGMLType;
 import io.github.tornadollava.kernels.format.WeightFormat;
 import io.github.tornadollava.kernels.format.WeightFormats;
+import io.github.tornadollava.kernels.cpu.JitFlags;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -39,7 +40,7 @@ import jdk.incubator.vector.VectorSpecies;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", JitFlags.TRAP_LIMIT, JitFlags.RECOMPILATION_CUTOFF, "-Xmx2g"})
 public class F16WideningBenchmark {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;

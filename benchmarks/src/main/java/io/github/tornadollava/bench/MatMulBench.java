@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
 import io.github.tornadollava.kernels.format.GGMLType;
+import io.github.tornadollava.kernels.cpu.JitFlags;
 
 /**
  * The CPU matmul on the shapes the model actually runs, all cores. The {@code gflop} counter of the
@@ -37,7 +38,7 @@ import io.github.tornadollava.kernels.format.GGMLType;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", JitFlags.TRAP_LIMIT, JitFlags.RECOMPILATION_CUTOFF, "-Xmx4g"})
 public class MatMulBench {
 
     /** tokens x rows x cols: out is tokens x rows, the weight rows x cols. */

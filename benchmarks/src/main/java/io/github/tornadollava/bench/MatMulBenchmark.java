@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
 import io.github.tornadollava.kernels.format.GGMLType;
+import io.github.tornadollava.kernels.cpu.JitFlags;
 
 /**
  * Batched {@code Y = X W^T} for a prefill of {@code tokens} rows (or the ViT's patches), all
@@ -27,7 +28,7 @@ import io.github.tornadollava.kernels.format.GGMLType;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", JitFlags.TRAP_LIMIT, JitFlags.RECOMPILATION_CUTOFF, "-Xmx2g"})
 public class MatMulBenchmark {
 
     @Param({"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})

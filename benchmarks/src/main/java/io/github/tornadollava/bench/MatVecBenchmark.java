@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import io.github.tornadollava.kernels.cpu.WeightMatrix;
 import io.github.tornadollava.kernels.format.GGMLType;
 import io.github.tornadollava.kernels.format.QuantizedActivations;
+import io.github.tornadollava.kernels.cpu.JitFlags;
 
 /**
  * {@code y = W x} for one token (the decode step), all cores, weights streamed from memory:
@@ -28,7 +29,7 @@ import io.github.tornadollava.kernels.format.QuantizedActivations;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", JitFlags.TRAP_LIMIT, JitFlags.RECOMPILATION_CUTOFF, "-Xmx2g"})
 public class MatVecBenchmark {
 
     @Param({"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import io.github.tornadollava.kernels.cpu.Norms;
+import io.github.tornadollava.kernels.cpu.JitFlags;
 
 /**
  * One row of RMSNorm (the decoder, 2048/4096 wide) and LayerNorm (the ViT, 1024 wide), single
@@ -26,7 +27,7 @@ import io.github.tornadollava.kernels.cpu.Norms;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", JitFlags.TRAP_LIMIT, JitFlags.RECOMPILATION_CUTOFF, "-Xmx1g"})
 public class NormsBenchmark {
 
     @Param({"1024", "4096"})

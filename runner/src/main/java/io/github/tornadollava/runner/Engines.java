@@ -1,10 +1,12 @@
 package io.github.tornadollava.runner;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import io.github.tornadollava.engine.Backend;
 import io.github.tornadollava.engine.MultimodalModel;
 import io.github.tornadollava.gguf.GGUFFile;
+import io.github.tornadollava.kernels.cpu.JitFlags;
 import io.github.tornadollava.llama.LanguageModel;
 import io.github.tornadollava.tokenizer.Tokenizer;
 import io.github.tornadollava.vision.VisionEncoder;
@@ -32,6 +34,7 @@ final class Engines implements AutoCloseable {
      */
     static Engines open(BackendOptions options, Path model, Path mmproj, Integer contextSize, boolean profile, Progress progress) {
         Backend backend = Backend.create(options.backend, options.settings(profile));
+        warnAboutJitFlags(backend);
         Engines e = new Engines(backend);
         try {
             if (model != null) {
@@ -63,6 +66,19 @@ final class Engines implements AutoCloseable {
         } catch (RuntimeException ex) {
             e.close();
             throw ex;
+        }
+    }
+
+    /** Started without ./llava (or with other flags), the CPU kernels can compile to slower code: say so. */
+    private static void warnAboutJitFlags(Backend backend) {
+        if (!backend.name().equals("cpu")) {
+            return;
+        }
+        List<String> missing = JitFlags.missing();
+        if (!missing.isEmpty()) {
+            System.err.println("llava: warning: this JVM runs without " + String.join(" ", missing)
+                    + "; the CPU kernels may then compile to code that decodes up to 2x slower after a prefill"
+                    + " (./llava passes these flags; see the README)");
         }
     }
 
