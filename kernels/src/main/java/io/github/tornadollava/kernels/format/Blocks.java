@@ -69,11 +69,6 @@ final class Blocks {
         16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
     };
 
-    /** 2^112: moves a half's exponent (bias 15) to a float's (bias 127); exact for every finite half. */
-    static final float HALF_TO_FLOAT_SCALE = 0x1p112f;
-    /** Half magnitudes at or above this are infinities or NaNs. */
-    static final int HALF_EXPONENT_MASK = 0x7c00;
-
     private Blocks() {
     }
 

@@ -3,28 +3,21 @@ package io.github.tornadollava.kernels.format;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * IEEE half precision, little-endian; widened exactly to float (bit-exact with
  * {@link Float#float16ToFloat}, what GGML_FP16_TO_FP32 computes).
  *
- * <p>Two ways to widen, each used where it measured faster (A/B per CPU second on the 2-core AVX2
- * EPYC, JDK 25; benchmarks F16WideningBenchmark):
- * <ul>
- * <li>{@link #dot} (the decoder's matvec): a counted loop of {@code Float.float16ToFloat} over the
- * segment into an L1 scratch, which C2 compiles to {@code vcvtph2ps} on whole vectors (F16C), then
- * vector FMAs. 1B-shape F16 decode: about 15-20% less CPU per token than the integer widening.</li>
- * <li>{@link #dequantize} (MatMul's weight tiles): the Vector API, which has no half conversion
- * (JDK 25), widening eight halves with integer ops: exponent and mantissa move to float position
- * and a multiply by 2^112 rebiases the exponent (exact for normal and subnormal halves);
- * infinities and NaNs get the all-ones exponent; the sign is copied. The scalar loop was slower
- * here: inside MatMul's tile on the mapped model file C2 kept a bounds check per element (JFR: 3%
- * of a CLIP-L encode in {@code checkBounds}), and a bulk copy into a thread-local {@code short[]}
- * first spent as long again in the ThreadLocal lookup, once per 256 halves.</li>
- * </ul>
+ * <p>Both paths widen with a counted loop of {@code Float.float16ToFloat} over the segment, which
+ * C2 compiles to {@code vcvtph2ps} on whole vectors (F16C); the Vector API has no half conversion
+ * (JDK 25). {@link #dot} (the decoder's matvec) widens 512 halves at a time into an L1 scratch and
+ * runs vector FMAs over it; {@link #dequantize} (MatMul's weight tiles) widens straight into the
+ * tile. That loop sits in a small method of its own: written inside the tile's code, C2 once kept a
+ * bounds check per element there. It replaced an integer bit trick (exponent and mantissa shifted
+ * into float position, rebiased by 2^112, infinities and NaNs blended in; ten vector ops per eight
+ * halves): paired in one JVM, 2 threads, F16 GEMMs ran 1.10x (64x2048x2048), 1.04x (64x5632x2048)
+ * and 1.02x (577x4096x1024, the ViT's fc1) as fast. F16WideningBenchmark compares the two ways.
  */
 final class F16Format implements WeightFormat {
 
@@ -48,18 +41,14 @@ final class F16Format implements WeightFormat {
             dequantizeScalar(data, byteOffset, out, outOffset, n);
             return;
         }
-        int i = 0;
-        for (int upper = n & ~7; i < upper; i += 8) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Blocks.S8, data, byteOffset + 2L * i, Blocks.LE)
-                    .convertShape(VectorOperators.S2I, Blocks.I, 0);
-            IntVector magnitude = h.and(0x7fff);
-            IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-            IntVector finite = shifted.reinterpretAsFloats().mul(Blocks.HALF_TO_FLOAT_SCALE).reinterpretAsInts();
-            IntVector bits = finite.blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.GE, Blocks.HALF_EXPONENT_MASK))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-            bits.reinterpretAsFloats().intoArray(out, outOffset + i);
+        widenAt(data, byteOffset, out, outOffset, n);
+    }
+
+    /** The loop C2 turns into vcvtph2ps, for {@link #dequantize}. */
+    private static void widenAt(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOffset + i] = Float.float16ToFloat(data.get(Blocks.LE_SHORT, byteOffset + 2L * i));
         }
-        dequantizeScalar(data, byteOffset + 2L * i, out, outOffset + i, n - i);
     }
 
     /** One value at a time (also the vector path's tail). Used where vectors are narrow; tested everywhere. */
