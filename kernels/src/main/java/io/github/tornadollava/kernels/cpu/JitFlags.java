@@ -46,7 +46,7 @@ public final class JitFlags {
             }
             for (String flag : RECOMMENDED) {
                 String[] nameValue = flag.substring("-XX:".length()).split("=", 2);
-                if (!hotspot.getVMOption(nameValue[0]).getValue().equals(nameValue[1])) {
+                if (!liftedEnough(Long.parseLong(hotspot.getVMOption(nameValue[0]).getValue()), Long.parseLong(nameValue[1]))) {
                     missing.add(flag);
                 }
             }
@@ -55,5 +55,10 @@ public final class JitFlags {
             missing.clear();
         }
         return missing;
+    }
+
+    /** Whether a limit set to {@code value} is at least {@code wanted}; -1 means no limit. */
+    static boolean liftedEnough(long value, long wanted) {
+        return value == -1 || (wanted != -1 && value >= wanted);
     }
 }
