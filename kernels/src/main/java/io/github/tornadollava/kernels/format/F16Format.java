@@ -13,8 +13,7 @@ import jdk.incubator.vector.VectorOperators;
  * C2 compiles to {@code vcvtph2ps} on whole vectors (F16C); the Vector API has no half conversion
  * (JDK 25). {@link #dot} (the decoder's matvec) widens 512 halves at a time into an L1 scratch and
  * runs vector FMAs over it; {@link #dequantize} (MatMul's weight tiles) widens straight into the
- * tile. That loop sits in a small method of its own: written inside the tile's code, C2 once kept a
- * bounds check per element there. It replaced an integer bit trick (exponent and mantissa shifted
+ * tile, which replaced an integer bit trick (exponent and mantissa shifted
  * into float position, rebiased by 2^112, infinities and NaNs blended in; ten vector ops per eight
  * halves): paired in one JVM, 2 threads, F16 GEMMs ran 1.10x (64x2048x2048), 1.04x (64x5632x2048)
  * and 1.02x (577x4096x1024, the ViT's fc1) as fast. F16WideningBenchmark compares the two ways.
@@ -37,24 +36,9 @@ final class F16Format implements WeightFormat {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
-        if (!Blocks.VECTORIZED) {
-            dequantizeScalar(data, byteOffset, out, outOffset, n);
-            return;
-        }
-        widenAt(data, byteOffset, out, outOffset, n);
-    }
-
-    /** The loop C2 turns into vcvtph2ps, for {@link #dequantize}. */
-    private static void widenAt(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
+        // vcvtph2ps on whole vectors wherever the CPU has F16C; one value at a time elsewhere
         for (int i = 0; i < n; i++) {
             out[outOffset + i] = Float.float16ToFloat(data.get(Blocks.LE_SHORT, byteOffset + 2L * i));
-        }
-    }
-
-    /** One value at a time (also the vector path's tail). Used where vectors are narrow; tested everywhere. */
-    static void dequantizeScalar(MemorySegment data, long byteOffset, float[] out, int outOffset, int n) {
-        for (int i = 0; i < n; i++) {
-            out[outOffset + i] = Blocks.f16(data, byteOffset + 2L * i);
         }
     }
 
