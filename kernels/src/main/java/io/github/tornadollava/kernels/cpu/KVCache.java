@@ -28,6 +28,8 @@ public final class KVCache implements AutoCloseable {
     /** Positions per lazily allocated chunk. */
     public static final int CHUNK = 256;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Value columns whose weighted sum {@link #weightedSum} keeps in registers: eight vectors. */
+    private static final int GROUP = 8 * S.length();
 
     private final int capacity;
     private final int nKvHeads;
@@ -100,14 +102,58 @@ public final class KVCache implements AutoCloseable {
             }
         }
         Softmax.softmax(scores, s, len);
-        Arrays.fill(out, qo, qo + headDim, 0f);
+        int c = 0;
+        for (; c + GROUP <= headDim; c += GROUP) {
+            weightedSum(layer, base + 4L * c, rowBytes, scores, s, len, out, qo + c);
+        }
+        if (c < headDim) {
+            Arrays.fill(out, qo + c, qo + headDim, 0f);
+            for (int t0 = 0; t0 < len; t0 += CHUNK) {
+                MemorySegment vc = values[layer][t0 / CHUNK];
+                int n = Math.min(CHUNK, len - t0);
+                for (int t = 0; t < n; t++) {
+                    axpy(scores[s + t0 + t], vc, base + t * rowBytes + 4L * c, out, qo + c, headDim - c);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code out[o .. o+GROUP) = sum_t p[s+t] * v_t[GROUP columns from byte base]} over positions
+     * {@code 0..len-1}. The eight output vectors stay in registers across all positions: adding each
+     * value row into {@code out} in memory instead chained every position's update to the previous
+     * one's store, which made the prompt's attention wait on store forwarding. Measured, attend
+     * alone, paired in one JVM, same results to the bit: 1.31x at 512 positions of head size 64
+     * (the 1B shape), 1.36x at 64; 1.05x at head size 128 (two groups, the scores read twice).
+     */
+    private void weightedSum(int layer, long base, long rowBytes, float[] p, int s, int len, float[] out, int o) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int vb = Float.BYTES * S.length(); // bytes per vector
         for (int t0 = 0; t0 < len; t0 += CHUNK) {
             MemorySegment vc = values[layer][t0 / CHUNK];
             int n = Math.min(CHUNK, len - t0);
             for (int t = 0; t < n; t++) {
-                axpy(scores[s + t0 + t], vc, base + t * rowBytes, out, qo, headDim);
+                FloatVector w = FloatVector.broadcast(S, p[s + t0 + t]);
+                long v = base + t * rowBytes;
+                a0 = FloatVector.fromMemorySegment(S, vc, v, ByteOrder.nativeOrder()).fma(w, a0);
+                a1 = FloatVector.fromMemorySegment(S, vc, v + vb, ByteOrder.nativeOrder()).fma(w, a1);
+                a2 = FloatVector.fromMemorySegment(S, vc, v + 2 * vb, ByteOrder.nativeOrder()).fma(w, a2);
+                a3 = FloatVector.fromMemorySegment(S, vc, v + 3 * vb, ByteOrder.nativeOrder()).fma(w, a3);
+                a4 = FloatVector.fromMemorySegment(S, vc, v + 4 * vb, ByteOrder.nativeOrder()).fma(w, a4);
+                a5 = FloatVector.fromMemorySegment(S, vc, v + 5 * vb, ByteOrder.nativeOrder()).fma(w, a5);
+                a6 = FloatVector.fromMemorySegment(S, vc, v + 6 * vb, ByteOrder.nativeOrder()).fma(w, a6);
+                a7 = FloatVector.fromMemorySegment(S, vc, v + 7 * vb, ByteOrder.nativeOrder()).fma(w, a7);
             }
         }
+        int lanes = S.length();
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + lanes);
+        a2.intoArray(out, o + 2 * lanes);
+        a3.intoArray(out, o + 3 * lanes);
+        a4.intoArray(out, o + 4 * lanes);
+        a5.intoArray(out, o + 5 * lanes);
+        a6.intoArray(out, o + 6 * lanes);
+        a7.intoArray(out, o + 7 * lanes);
     }
 
     /** Dot of {@code a[ao..]} with {@code n} native-order floats of {@code b} from byte {@code bo}. */
