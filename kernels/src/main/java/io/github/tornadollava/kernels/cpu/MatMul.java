@@ -138,7 +138,6 @@ final class MatMul {
             tokenChunks = 1;
         }
         int chunks = tokenChunks;
-        int kcMax = shortBatch ? SHORT_KC : KC;
         int maxChunkBlocks = (blocks + chunks - 1) / chunks;
         Parallel.forRange(tiles * chunks, 1, (start, end) -> {
             Scratch scratch = SCRATCH.get();
@@ -198,8 +197,12 @@ final class MatMul {
         float[] wt = scratch.wt;
         float[] wp = scratch.panels;
         // Rows of the last micro-panel beyond the matrix multiply zeros; their sums are never stored.
-        if (!packed) {
-            for (int i = nr; i < panels * MR; i++) {
+        for (int i = nr; i < panels * MR; i++) {
+            if (packed) {
+                for (int k = 0, base = (i / MR) * MR * KC + i % MR; k < KC; k++) {
+                    wp[base + k * MR] = 0f;
+                }
+            } else {
                 Arrays.fill(wt, i * LDW, i * LDW + kcMax, 0f);
             }
         }
@@ -208,17 +211,11 @@ final class MatMul {
             int kc = Math.min(kcMax, cols - k0);
             long colBytes = w.type().byteSize(k0);
             if (packed) {
-                for (int i = 0; i < panels * MR; i++) {
-                    int base = (i / MR) * MR * KC + i % MR;
-                    if (i < nr) {
-                        w.format().dequantize(w.data(), (r0 + i) * rowBytes + colBytes, wt, 0, kc);
-                        for (int k = 0; k < kc; k++) {
-                            wp[base + k * MR] = wt[k];
-                        }
-                    } else {
-                        for (int k = 0; k < kc; k++) {
-                            wp[base + k * MR] = 0f;
-                        }
+                // each row decoded into a one-row buffer, then spread into its panel
+                for (int i = 0; i < nr; i++) {
+                    w.format().dequantize(w.data(), (r0 + i) * rowBytes + colBytes, wt, 0, kc);
+                    for (int k = 0, base = (i / MR) * MR * KC + i % MR; k < kc; k++) {
+                        wp[base + k * MR] = wt[k];
                     }
                 }
             } else {
