@@ -7,6 +7,7 @@ import java.util.function.ToIntFunction;
 
 import io.github.tornadollava.gguf.GGUFFile;
 import io.github.tornadollava.kernels.cpu.Activations;
+import io.github.tornadollava.kernels.cpu.CausalAttention;
 import io.github.tornadollava.kernels.cpu.KVCache;
 import io.github.tornadollava.kernels.cpu.Norms;
 import io.github.tornadollava.kernels.cpu.Parallel;
@@ -30,8 +31,6 @@ public final class LlamaDecoder implements LanguageModel {
 
     /** Rows per prefill batch; longer inputs are cut into batches of this size. */
     public static final int DEFAULT_MAX_BATCH = 512;
-    /** Attention work items wanted per layer, so that models with few heads still use every core. */
-    private static final int ATTENTION_ITEMS = 64;
     /** Fewest weight rows per chunk of a parallel matvec. */
     private static final int MATVEC_GRAIN = 16;
     /**
@@ -60,8 +59,7 @@ public final class LlamaDecoder implements LanguageModel {
     private final float[] hb2;  // FFN up, hiddenDim per row
     private final float[] logits;
 
-    private final int attentionGroups;  // token groups per head in a batch (rows i with i % groups == g)
-    private final float[] scores;       // one attention-score row of `capacity` per work item
+    private final float[] scores;       // one attention-score row of `capacity` per head (decode)
     private final double[] ropeInvFreq; // base^(-2i/ropeDim)
     private final float[] ropeCos;
     private final float[] ropeSin;
@@ -69,9 +67,7 @@ public final class LlamaDecoder implements LanguageModel {
 
     // Arguments of the parallel loop bodies below; the bodies are fields so no lambda is allocated per call.
     private int curLayer;
-    private int curRows;
     private int curPos0;
-    private int curGroups;
     private float[] curNormWeight;
     private final Parallel.RangeBody attentionBody = this::attentionItems;
     private final Parallel.RangeBody normBody = this::normRows;
@@ -130,8 +126,7 @@ public final class LlamaDecoder implements LanguageModel {
         this.hb = new float[Math.multiplyExact(rows, c.hiddenDim())];
         this.hb2 = new float[Math.multiplyExact(rows, c.hiddenDim())];
         this.logits = new float[c.vocabSize()];
-        this.attentionGroups = Math.max(1, Math.min(rows, (ATTENTION_ITEMS + c.nHeads() - 1) / c.nHeads()));
-        this.scores = new float[Math.multiplyExact(c.nHeads() * attentionGroups, contextSize)];
+        this.scores = new float[Math.multiplyExact(c.nHeads(), contextSize)];
         this.ropeInvFreq = Rope.inverseFrequencies(c.ropeBase(), c.ropeDim());
         this.ropeCos = new float[ropeInvFreq.length];
         this.ropeSin = new float[ropeInvFreq.length];
@@ -299,11 +294,13 @@ public final class LlamaDecoder implements LanguageModel {
             Rope.rotate(k, i * c.kvDim(), c.nKvHeads(), c.headDim(), ropeCos, ropeSin);
             cache.store(l, pos, k, i * c.kvDim(), v, i * c.kvDim());
         }
-        curLayer = l;
-        curRows = rows;
-        curPos0 = pos0;
-        curGroups = Math.min(attentionGroups, rows);
-        Parallel.forRange(c.nHeads() * curGroups, 1, attentionBody);
+        if (rows == 1) {
+            curLayer = l;
+            curPos0 = pos0;
+            Parallel.forRange(c.nHeads(), 1, attentionBody);
+        } else {
+            CausalAttention.forward(cache, l, q, att, rows, pos0, c.nHeads(), c.kvGroup(), attentionScale);
+        }
         residual(lw.wo(), att, rows);
 
         rmsnormRows(lw.ffnNorm(), rows);
@@ -433,21 +430,11 @@ public final class LlamaDecoder implements LanguageModel {
         Activations.siluMul(hb, start, hb2, start, end - start);
     }
 
-    /**
-     * Causal attention for work items [start, end): item = head * groups + g covers the batch rows
-     * i = g, g + groups, ... of that head (interleaved so every item gets a similar share of the
-     * causal triangle). Row i at position pos0 + i attends to cache positions 0..pos0 + i.
-     */
+    /** Decode's attention for heads [start, end): the one row at position pos0 attends to cache positions 0..pos0. */
     private void attentionItems(int start, int end) {
         int headDim = c.headDim();
-        int qDim = c.qDim();
-        int groups = curGroups;
-        for (int item = start; item < end; item++) {
-            int h = item / groups;
-            int s = item * cache.capacity();
-            for (int i = item % groups; i < curRows; i += groups) {
-                cache.attend(curLayer, h / c.kvGroup(), q, i * qDim + h * headDim, curPos0 + i + 1, attentionScale, scores, s, att);
-            }
+        for (int h = start; h < end; h++) {
+            cache.attend(curLayer, h / c.kvGroup(), q, h * headDim, curPos0 + 1, attentionScale, scores, h * cache.capacity(), att);
         }
     }
 

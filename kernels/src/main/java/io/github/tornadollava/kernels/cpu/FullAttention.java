@@ -65,11 +65,23 @@ public final class FullAttention {
     /** Queries [i0, i0+nq) of the head whose columns start at {@code col}. */
     private static void block(float[] q, float[] k, float[] v, float[] out, int n, int d, int stride, float scale,
                               int col, int i0, int nq, float[] qT, float[] p, float[] oT) {
+        transposeQueries(q, stride, col, i0, nq, d, scale, qT);
+        scores(qT, k, col, stride, n, d, p);
+        softmaxAndWeigh(p, n, v, col, stride, d, oT);
+        scatterOutput(oT, nq, d, out, stride, col, i0);
+    }
+
+    /** {@code qT[c][lane] = q[row i0+lane][col+c] * scale}, zero for the lanes past {@code nq}. */
+    static void transposeQueries(float[] q, int stride, int col, int i0, int nq, int d, float scale, float[] qT) {
         for (int c = 0; c < d; c++) {
             for (int lane = 0; lane < QB; lane++) {
                 qT[c * QB + lane] = lane < nq ? q[(i0 + lane) * stride + col + c] * scale : 0f;
             }
         }
+    }
+
+    /** {@code p[j][lane] = k[row j][col..col+d) . qT[..][lane]} for the keys {@code j < n}. */
+    static void scores(float[] qT, float[] k, int col, int stride, int n, int d, float[] p) {
         int j = 0;
         for (; j + 4 <= n; j += 4) {
             scores4(qT, k, j * stride + col, stride, d, p, j * QB);
@@ -77,15 +89,20 @@ public final class FullAttention {
         for (; j < n; j++) {
             scores1(qT, k, j * stride + col, d, p, j * QB);
         }
+    }
 
-        // Softmax down the key axis, every query lane on its own.
+    /**
+     * Softmax of {@code p[0..n)[lane]} down the key axis, every query lane on its own (a score of
+     * -infinity gets weight 0), then {@code oT[c][lane] = sum_j p[j][lane] * v[row j][col+c]}.
+     */
+    static void softmaxAndWeigh(float[] p, int n, float[] v, int col, int stride, int d, float[] oT) {
         FloatVector max0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), max1 = max0;
-        for (j = 0; j < n; j++) {
+        for (int j = 0; j < n; j++) {
             max0 = max0.max(FloatVector.fromArray(S, p, j * QB));
             max1 = max1.max(FloatVector.fromArray(S, p, j * QB + L));
         }
         FloatVector sum0 = FloatVector.zero(S), sum1 = sum0;
-        for (j = 0; j < n; j++) {
+        for (int j = 0; j < n; j++) {
             FloatVector e0 = FloatVector.fromArray(S, p, j * QB).sub(max0).lanewise(VectorOperators.EXP);
             FloatVector e1 = FloatVector.fromArray(S, p, j * QB + L).sub(max1).lanewise(VectorOperators.EXP);
             e0.intoArray(p, j * QB);
@@ -103,9 +120,13 @@ public final class FullAttention {
         for (; c < d; c++) {
             weighted1(p, v, col + c, stride, n, oT, c * QB, inv0, inv1);
         }
+    }
+
+    /** {@code out[row i0+lane][col+c] = oT[c][lane]} for the lanes below {@code nq}. */
+    static void scatterOutput(float[] oT, int nq, int d, float[] out, int stride, int col, int i0) {
         for (int lane = 0; lane < nq; lane++) {
             int o = (i0 + lane) * stride + col;
-            for (c = 0; c < d; c++) {
+            for (int c = 0; c < d; c++) {
                 out[o + c] = oT[c * QB + lane];
             }
         }

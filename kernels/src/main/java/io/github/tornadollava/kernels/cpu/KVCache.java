@@ -87,6 +87,22 @@ public final class KVCache implements AutoCloseable {
     }
 
     /**
+     * Copies the keys (or values) of one layer and KV head at positions {@code 0..n-1} into
+     * {@code dst} as rows of {@code headDim} floats: one copy per chunk, where they are contiguous.
+     */
+    void copyHead(int layer, int kvHead, int n, boolean valuesNotKeys, float[] dst) {
+        MemorySegment[] chunks = valuesNotKeys ? values[layer] : keys[layer];
+        for (int t0 = 0; t0 < n; t0 += CHUNK) {
+            MemorySegment.copy(chunks[t0 / CHUNK], ValueLayout.JAVA_FLOAT, offset(kvHead, 0), dst, t0 * headDim,
+                    Math.min(CHUNK, n - t0) * headDim);
+        }
+    }
+
+    int headDim() {
+        return headDim;
+    }
+
+    /**
      * {@code out[qo..qo+headDim) = softmax(q . k_t * scale) . v} over cache positions
      * {@code 0..len-1} of one layer and KV head, for the query {@code q[qo..qo+headDim)};
      * {@code scores[s..s+len)} is scratch. Scans the cache chunk by chunk, contiguous keys within each.
