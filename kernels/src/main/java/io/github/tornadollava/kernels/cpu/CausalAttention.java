@@ -51,8 +51,8 @@ public final class CausalAttention {
                 int i0 = (item % blocks) * QB;
                 int nq = Math.min(QB, rows - i0);
                 int keys = pos0 + i0 + nq;
-                cache.copyHead(layer, kvHead, keys, false, s[0]);
-                cache.copyHead(layer, kvHead, keys, true, s[1]);
+                cache.copyKeys(layer, kvHead, keys, s[0]);
+                cache.copyValues(layer, kvHead, keys, s[1]);
                 for (int h = kvHead * kvGroup; h < (kvHead + 1) * kvGroup; h++) {
                     int col = h * d;
                     FullAttention.transposeQueries(q, stride, col, i0, nq, d, scale, s[2]);

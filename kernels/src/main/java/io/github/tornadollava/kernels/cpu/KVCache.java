@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The CPU decoder's keys and values of every layer for the positions seen so far, in float32, off
- * the Java heap, and the causal attention of one query over them.
+ * the Java heap, and the causal attention of one query over them (decode; a prompt's rows attend
+ * in blocks, {@link CausalAttention}).
  *
  * <p>Why off-heap and in chunks: a 7B model at its 4096-position context needs 4.3 GB of cache,
  * which on the heap would force a heap that large (and GC zeroing of all of it up front). Here the
@@ -86,12 +87,18 @@ public final class KVCache implements AutoCloseable {
         }
     }
 
-    /**
-     * Copies the keys (or values) of one layer and KV head at positions {@code 0..n-1} into
-     * {@code dst} as rows of {@code headDim} floats: one copy per chunk, where they are contiguous.
-     */
-    void copyHead(int layer, int kvHead, int n, boolean valuesNotKeys, float[] dst) {
-        MemorySegment[] chunks = valuesNotKeys ? values[layer] : keys[layer];
+    /** Copies the keys of one layer and KV head at positions {@code 0..n-1} into {@code dst}, rows of {@code headDim}. */
+    void copyKeys(int layer, int kvHead, int n, float[] dst) {
+        copyHead(keys[layer], kvHead, n, dst);
+    }
+
+    /** As {@link #copyKeys}, for the values. */
+    void copyValues(int layer, int kvHead, int n, float[] dst) {
+        copyHead(values[layer], kvHead, n, dst);
+    }
+
+    /** One copy per chunk: within a chunk a head's positions are contiguous. */
+    private void copyHead(MemorySegment[] chunks, int kvHead, int n, float[] dst) {
         for (int t0 = 0; t0 < n; t0 += CHUNK) {
             MemorySegment.copy(chunks[t0 / CHUNK], ValueLayout.JAVA_FLOAT, offset(kvHead, 0), dst, t0 * headDim,
                     Math.min(CHUNK, n - t0) * headDim);
