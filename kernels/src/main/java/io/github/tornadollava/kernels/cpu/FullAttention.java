@@ -24,8 +24,8 @@ public final class FullAttention {
     /** Queries per work item: two vectors of lanes. */
     static final int QB = 2 * L;
 
-    /** Per worker thread: transposed queries, scores [key][QB], transposed output. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    /** Per worker thread: transposed queries, scores [key][QB], transposed output, one head's keys and values [key][headDim]. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
 
     private FullAttention() {
     }
@@ -49,25 +49,42 @@ public final class FullAttention {
         int blocks = (n + QB - 1) / QB;
         Parallel.forRange(heads * blocks, 1, (start, end) -> {
             float[][] s = SCRATCH.get();
-            if (s[0].length < headDim * QB || s[1].length < n * QB) {
+            if (s[0].length < headDim * QB || s[1].length < n * QB || s[3].length < n * headDim) {
                 s[0] = new float[headDim * QB];
                 s[1] = new float[n * QB];
                 s[2] = new float[headDim * QB];
+                s[3] = new float[n * headDim];
+                s[4] = new float[n * headDim];
             }
+            int copied = -1;
             for (int item = start; item < end; item++) {
                 int h = item / blocks;
                 int i0 = (item % blocks) * QB;
-                block(q, k, v, out, n, headDim, stride, scale, h * headDim, i0, Math.min(QB, n - i0), s[0], s[1], s[2]);
+                if (h != copied) {
+                    // The scores and the weighted sum read one head's keys and values for every key. In
+                    // the rows they are stride floats apart, 4 KiB for a 1024-wide ViT, so every key's
+                    // line falls into the same L1 set (8 ways) and the same few L2 sets: they were
+                    // fetched again for every query block. Packed, they are headDim floats apart.
+                    for (int j = 0; j < n; j++) {
+                        System.arraycopy(k, j * stride + h * headDim, s[4], j * headDim, headDim);
+                        System.arraycopy(v, j * stride + h * headDim, s[3], j * headDim, headDim);
+                    }
+                    copied = h;
+                }
+                block(q, s[4], s[3], out, n, headDim, stride, scale, h * headDim, i0, Math.min(QB, n - i0), s[0], s[1], s[2]);
             }
         });
     }
 
-    /** Queries [i0, i0+nq) of the head whose columns start at {@code col}. */
-    private static void block(float[] q, float[] k, float[] v, float[] out, int n, int d, int stride, float scale,
+    /**
+     * Queries [i0, i0+nq) of the head whose columns start at {@code col} in the q and out rows;
+     * {@code kHead} and {@code vHead} are its keys and values, {@code [key][d]}.
+     */
+    private static void block(float[] q, float[] kHead, float[] vHead, float[] out, int n, int d, int stride, float scale,
                               int col, int i0, int nq, float[] qT, float[] p, float[] oT) {
         transposeQueries(q, stride, col, i0, nq, d, scale, qT);
-        scores(qT, k, col, stride, n, d, p);
-        softmaxAndWeigh(p, n, v, col, stride, d, oT);
+        scores(qT, kHead, 0, d, n, d, p);
+        softmaxAndWeigh(p, n, vHead, 0, d, d, oT);
         scatterOutput(oT, nq, d, out, stride, col, i0);
     }
 
