@@ -12,9 +12,9 @@ package io.github.tornadollava.kernels.cpu;
  * head that shares the KV head. The causal mask only touches the block's last keys: key
  * {@code pos0+i0+j} is hidden from the lanes before {@code j}, whose scores become -infinity.
  *
- * <p>The cache keeps keys chunked off the heap; each item first copies its head's keys and values
- * into heap rows, which the kernels then read like the ViT's activations. The copy is one pass
- * over what the scores and the weighted sum each read once per query head.
+ * <p>The cache keeps keys chunked off the heap; a worker copies its KV head's keys and values into
+ * heap rows, packed {@code [position][headDim]} as the kernels read them. Items run in head order
+ * and, within a head, in rising blocks, so each item only copies the positions its block adds.
  */
 public final class CausalAttention {
 
@@ -46,19 +46,26 @@ public final class CausalAttention {
         int blocks = (rows + QB - 1) / QB;
         Parallel.forRange(kvHeads * blocks, 1, (start, end) -> {
             float[][] s = scratch(pos0 + rows, cache.capacity(), d);
+            int copiedHead = -1;
+            int copied = 0; // positions of copiedHead already in s[0] and s[1]
             for (int item = start; item < end; item++) {
                 int kvHead = item / blocks;
                 int i0 = (item % blocks) * QB;
                 int nq = Math.min(QB, rows - i0);
                 int keys = pos0 + i0 + nq;
-                cache.copyKeys(layer, kvHead, keys, s[0]);
-                cache.copyValues(layer, kvHead, keys, s[1]);
+                if (kvHead != copiedHead) {
+                    copiedHead = kvHead;
+                    copied = 0;
+                }
+                cache.copyKeys(layer, kvHead, copied, keys, s[0]);
+                cache.copyValues(layer, kvHead, copied, keys, s[1]);
+                copied = keys;
                 for (int h = kvHead * kvGroup; h < (kvHead + 1) * kvGroup; h++) {
                     int col = h * d;
                     FullAttention.transposeQueries(q, stride, col, i0, nq, d, scale, s[2]);
-                    FullAttention.scores(s[2], s[0], 0, d, keys, d, s[3]);
+                    FullAttention.scores(s[2], s[0], keys, d, s[3]);
                     mask(s[3], pos0 + i0, nq);
-                    FullAttention.softmaxAndWeigh(s[3], keys, s[1], 0, d, d, s[4]);
+                    FullAttention.softmaxAndWeigh(s[3], keys, s[1], d, s[4]);
                     FullAttention.scatterOutput(s[4], nq, d, out, stride, col, i0);
                 }
             }

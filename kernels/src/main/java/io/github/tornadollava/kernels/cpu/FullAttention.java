@@ -83,8 +83,8 @@ public final class FullAttention {
     private static void block(float[] q, float[] kHead, float[] vHead, float[] out, int n, int d, int stride, float scale,
                               int col, int i0, int nq, float[] qT, float[] p, float[] oT) {
         transposeQueries(q, stride, col, i0, nq, d, scale, qT);
-        scores(qT, kHead, 0, d, n, d, p);
-        softmaxAndWeigh(p, n, vHead, 0, d, d, oT);
+        scores(qT, kHead, n, d, p);
+        softmaxAndWeigh(p, n, vHead, d, oT);
         scatterOutput(oT, nq, d, out, stride, col, i0);
     }
 
@@ -97,22 +97,23 @@ public final class FullAttention {
         }
     }
 
-    /** {@code p[j][lane] = k[row j][col..col+d) . qT[..][lane]} for the keys {@code j < n}. */
-    static void scores(float[] qT, float[] k, int col, int stride, int n, int d, float[] p) {
+    /** {@code p[j][lane] = kHead[j] . qT[..][lane]} for the keys {@code j < n}, one head's keys packed {@code [key][d]}. */
+    static void scores(float[] qT, float[] kHead, int n, int d, float[] p) {
         int j = 0;
         for (; j + 4 <= n; j += 4) {
-            scores4(qT, k, j * stride + col, stride, d, p, j * QB);
+            scores4(qT, kHead, j * d, d, d, p, j * QB);
         }
         for (; j < n; j++) {
-            scores1(qT, k, j * stride + col, d, p, j * QB);
+            scores1(qT, kHead, j * d, d, p, j * QB);
         }
     }
 
     /**
      * Softmax of {@code p[0..n)[lane]} down the key axis, every query lane on its own (a score of
-     * -infinity gets weight 0), then {@code oT[c][lane] = sum_j p[j][lane] * v[row j][col+c]}.
+     * -infinity gets weight 0), then {@code oT[c][lane] = sum_j p[j][lane] * vHead[j][c]}, one head's
+     * values packed {@code [key][d]}.
      */
-    static void softmaxAndWeigh(float[] p, int n, float[] v, int col, int stride, int d, float[] oT) {
+    static void softmaxAndWeigh(float[] p, int n, float[] vHead, int d, float[] oT) {
         FloatVector max0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), max1 = max0;
         for (int j = 0; j < n; j++) {
             max0 = max0.max(FloatVector.fromArray(S, p, j * QB));
@@ -132,10 +133,10 @@ public final class FullAttention {
 
         int c = 0;
         for (; c + 4 <= d; c += 4) {
-            weighted4(p, v, col + c, stride, n, oT, c * QB, inv0, inv1);
+            weighted4(p, vHead, c, d, n, oT, c * QB, inv0, inv1);
         }
         for (; c < d; c++) {
-            weighted1(p, v, col + c, stride, n, oT, c * QB, inv0, inv1);
+            weighted1(p, vHead, c, d, n, oT, c * QB, inv0, inv1);
         }
     }
 
