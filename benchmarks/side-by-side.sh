@@ -16,8 +16,9 @@
 #     serves, and each image round then also waits for llama.cpp's 616-position 7B prefill.
 #
 # The engines run in alternating rounds (llama.cpp, then ours, ROUNDS times, REPS runs each) and
-# each row's ratio is the median of the rounds' ratios: a VM whose speed drifts over minutes then
-# moves both engines of a round alike, where one long run of each would compare different phases.
+# each row's ratio is the median of the rounds' ratios (the speeds: mean ± sd over the rounds). A VM
+# whose speed drifts over minutes then moves both engines of a round alike, where one long run of
+# each would compare different phases.
 # THREADS (2), ROUNDS (3), REPS (1) and ROWS (a regex over row names) narrow a run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -60,11 +61,11 @@ for i in range(1, rounds + 1):
         rs = ref_samples(ref, row["test"][:2])
         if rs is None:
             continue
-        # ours reports mean and sd per round; REPS equal runs make the mean the samples' mean
+        # one value per engine and round (the mean of its REPS runs): ours reports no single runs
         t = tests.setdefault(row["test"], {"ref": [], "ours": [], "ratio": []})
-        t["ref"] += rs
-        t["ours"] += [row["tokens_per_second_mean"]] * row["repetitions"]
-        t["ratio"].append(row["tokens_per_second_mean"] / statistics.mean(rs))
+        t["ref"].append(statistics.mean(rs))
+        t["ours"].append(row["tokens_per_second_mean"])
+        t["ratio"].append(t["ours"][-1] / t["ref"][-1])
 for test, t in tests.items():
     sd = lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0
     ratios = " ".join(f"{x:.2f}" for x in t["ratio"])
