@@ -129,9 +129,13 @@ final class Q5_KFormat implements WeightFormat {
         FloatVector accMin = FloatVector.zero(Blocks.F);
         for (int b = 0; b < n / BLOCK; b++) {
             long o = byteOffset + (long) b * BYTES;
-            int w0 = data.get(Blocks.LE_INT, o + 4);
-            int w1 = data.get(Blocks.LE_INT, o + 8);
-            int w2 = data.get(Blocks.LE_INT, o + 12);
+            // the 16 header bytes (d, dmin, the 12 scale bytes) as two words: every segment access in
+            // this loop adds bound-check set-up that C2 redoes for each row (2048-wide rows: +15%)
+            long hd0 = data.get(Blocks.LE_LONG, o);
+            long hd1 = data.get(Blocks.LE_LONG, o + 8);
+            int w0 = (int) (hd0 >>> 32);
+            int w1 = (int) hd1;
+            int w2 = (int) (hd1 >>> 32);
             long scales = Integer.toUnsignedLong(w0 & 0x3f3f3f3f)
                     | (long) ((w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4)) << 32;
             long mins = Integer.toUnsignedLong(w1 & 0x3f3f3f3f)
@@ -224,9 +228,9 @@ final class Q5_KFormat implements WeightFormat {
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, Blocks.I, 0);
             float dx = xs[b];
             acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o)) * dx), acc);
+                    .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat((short) hd0) * dx), acc);
             accMin = ((FloatVector) m.mul(IntVector.fromArray(Blocks.I, xsum, b * 8)).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2)) * dx), accMin);
+                    .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat((short) (hd0 >>> 16)) * dx), accMin);
         }
         return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
     }
