@@ -3,32 +3,32 @@ package io.github.tornadollava.kernels.format;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * IEEE half precision, little-endian; widened exactly to float (bit-exact with
- * {@link Float#float16ToFloat}, what GGML_FP16_TO_FP32 computes).
+ * IEEE half precision, little-endian.
  *
- * <p>Both paths widen with a counted loop of {@code Float.float16ToFloat} over the segment, which
- * C2 compiles to {@code vcvtph2ps} on whole vectors (F16C); the Vector API has no half conversion
- * (JDK 25). {@link #dot} (the decoder's matvec) widens 512 halves at a time into an L1 scratch and
- * runs vector FMAs over it; {@link #dequantize} (MatMul's weight tiles) widens straight into the
- * tile. The loops are kept apart so that each has its own simple profile. The tiles' loop replaced
- * an integer bit trick (exponent and mantissa shifted into float position, rebiased by 2^112,
- * infinities and NaNs blended in; ten vector ops per eight halves): paired in one JVM, 2 threads,
- * F16 GEMMs ran 1.10x (64x2048x2048), 1.04x (64x5632x2048) and 1.02x (577x4096x1024, the ViT's
- * fc1) as fast. F16WideningBenchmark compares the two ways.
+ * <p>{@link #dequantize} (MatMul's weight tiles) widens exactly (bit-exact with
+ * {@link Float#float16ToFloat}, what GGML_FP16_TO_FP32 computes) with a counted loop that C2
+ * compiles to {@code vcvtph2ps} on whole vectors (F16C): the Vector API has no half conversion
+ * (JDK 25). That loop replaced an integer bit trick with infinities and NaNs blended in (ten vector
+ * ops per eight halves): paired in one JVM, 2 threads, F16 GEMMs ran 1.10x (64x2048x2048), 1.04x
+ * (64x5632x2048) and 1.02x (577x4096x1024, the ViT's fc1) as fast. F16WideningBenchmark compares
+ * the two ways.
+ *
+ * <p>{@link #dot} (the decoder's matvec) widens in registers with three integer/float ops per eight
+ * halves, see {@link #dot}.
  */
 final class F16Format implements WeightFormat {
 
-    /**
-     * Halves widened per step of {@link #dot}: a 2 KiB scratch that stays in L1. Each step pays a
-     * fixed cost (the vectorized loop's set-up and tail, the FMA loop's), which at 256 halves was a
-     * third of the dot; much longer steps leave the memory stream idle for longer while the FMAs
-     * run. Against 256, paired in one JVM: +18% on a matrix in L3, the same from DRAM.
-     */
-    private static final int CHUNK = 512;
-    private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[CHUNK]);
+    private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
+    /** The half's exponent bias (15) moved to float's (127): 2^(127 - 15). */
+    private static final FloatVector REBIAS = FloatVector.broadcast(Blocks.F, 0x1p112f);
+    /** Sign, then the half's exponent and mantissa, once shifted left by 13. */
+    private static final int SIGN_EXPONENT_MANTISSA = 0x8FFFE000;
 
     @Override
     public GGMLType type() {
@@ -43,35 +43,47 @@ final class F16Format implements WeightFormat {
         }
     }
 
-    /** The loop C2 turns into vcvtph2ps over whole vectors; only {@link #dot} calls it, which keeps its profile simple. */
-    private static void widen(MemorySegment data, long byteOffset, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = Float.float16ToFloat(data.get(Blocks.LE_SHORT, byteOffset + 2L * i));
-        }
-    }
-
+    /**
+     * Eight halves at a time, widened in registers: sign-extended to ints and shifted left by 13,
+     * a half's sign lands on float's sign bit (the three copies of it below are masked off), its
+     * exponent and mantissa on the low bits of float's; multiplying by 2^112 rebiases the exponent,
+     * exactly, subnormal halves included. Exact for every finite half. A half infinity or NaN
+     * (exponent 31) comes out as a finite float of magnitude 2^16..2^17 instead: a weight file
+     * holding one is broken either way, and checking for it would cost as much as the widening.
+     *
+     * <p>This replaced widening 512 halves at a time into an L1 scratch with the vectorized
+     * {@code Float.float16ToFloat} loop and running FMAs over it (each step paid the two loops'
+     * set-up and scalar tails): paired in one JVM, 2048-wide rows, 1.05-1.10x in cache on one
+     * thread, 1.08-1.12x from DRAM on two.
+     */
     @Override
     public float dot(MemorySegment data, long byteOffset, float[] x, int xOffset, int n) {
         if (!Blocks.VECTORIZED) {
             return Blocks.dotByDequantizing(this, data, byteOffset, x, xOffset, n);
         }
-        float[] w = WIDENED.get();
-        FloatVector acc0 = FloatVector.zero(Blocks.F), acc1 = acc0;
-        int lanes = Blocks.F.length();
-        float sum = 0;
-        for (int i = 0; i < n; i += CHUNK) {
-            int len = Math.min(CHUNK, n - i);
-            widen(data, byteOffset + 2L * i, w, len);
-            int j = 0;
-            // two accumulators: one FMA chain would wait on its own latency every step
-            for (int upper = len & -(2 * lanes); j < upper; j += 2 * lanes) {
-                acc0 = FloatVector.fromArray(Blocks.F, w, j).fma(FloatVector.fromArray(Blocks.F, x, xOffset + i + j), acc0);
-                acc1 = FloatVector.fromArray(Blocks.F, w, j + lanes).fma(FloatVector.fromArray(Blocks.F, x, xOffset + i + j + lanes), acc1);
-            }
-            for (; j < len; j++) {
-                sum += w[j] * x[xOffset + i + j];
-            }
+        // four accumulators: one FMA chain would wait on its own latency every step
+        FloatVector acc0 = FloatVector.zero(Blocks.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int i = 0;
+        for (int upper = n & -32; i < upper; i += 32) {
+            long o = byteOffset + 2L * i;
+            int xi = xOffset + i;
+            acc0 = ((IntVector) ShortVector.fromMemorySegment(S8, data, o, Blocks.LE).convertShape(VectorOperators.S2I, Blocks.I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(REBIAS)
+                    .fma(FloatVector.fromArray(Blocks.F, x, xi), acc0);
+            acc1 = ((IntVector) ShortVector.fromMemorySegment(S8, data, o + 16, Blocks.LE).convertShape(VectorOperators.S2I, Blocks.I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(REBIAS)
+                    .fma(FloatVector.fromArray(Blocks.F, x, xi + 8), acc1);
+            acc2 = ((IntVector) ShortVector.fromMemorySegment(S8, data, o + 32, Blocks.LE).convertShape(VectorOperators.S2I, Blocks.I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(REBIAS)
+                    .fma(FloatVector.fromArray(Blocks.F, x, xi + 16), acc2);
+            acc3 = ((IntVector) ShortVector.fromMemorySegment(S8, data, o + 48, Blocks.LE).convertShape(VectorOperators.S2I, Blocks.I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(REBIAS)
+                    .fma(FloatVector.fromArray(Blocks.F, x, xi + 24), acc3);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + sum;
+        float sum = 0;
+        for (; i < n; i++) {
+            sum += Blocks.f16(data, byteOffset + 2L * i) * x[xOffset + i];
+        }
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) + sum;
     }
 }

@@ -169,6 +169,29 @@ class WeightFormatsTest {
         }
     }
 
+    /** The decode dot widens halves in registers: every finite half must come out exact (infinities and NaNs are documented not to). */
+    @Test
+    void halfDotWidensEveryFiniteHalfExactly() {
+        byte[] bytes = new byte[2 * 65536];
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int h = 0; h < 65536; h++) {
+            b.putShort(2 * h, (short) ((h & 0x7C00) == 0x7C00 ? 0 : h));
+        }
+        MemorySegment seg = offHeap(bytes);
+        WeightFormat f16 = WeightFormats.of(GGMLType.F16);
+        float[] x = new float[32];
+        for (int j = 0; j < 32; j++) {
+            x[j] = 1;
+            for (int row = 0; row < 65536 / 32; row++) {
+                int h = row * 32 + j;
+                float want = (h & 0x7C00) == 0x7C00 ? 0 : GgmlReference.half(h);
+                float got = f16.dot(seg, 2L * row * 32, x, 0, 32);
+                assertEquals(want, got, 0f, () -> "half 0x" + Integer.toHexString(h));
+            }
+            x[j] = 0;
+        }
+    }
+
     private static void checkDot(String what, float got, float[] w, int wOff, float[] x, int xOff, int n) {
         double exact = 0;
         double magnitude = 0;
