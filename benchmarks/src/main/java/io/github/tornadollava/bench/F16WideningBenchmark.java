@@ -27,13 +27,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The two ways of widening F16 weights, each against the other where the product uses one of them
- * (see F16Format): {@code float16ToFloat} loops (C2 emits vcvtph2ps) and the Vector API integer bit
- * trick (shift exponent and mantissa into float position, rebias by 2^112, blend infinities/NaNs,
- * copy the sign: ten vector ops per eight halves). The product widens with float16ToFloat in both
- * its dot ({@code dotFormat}) and its decode into floats for MatMul tiles ({@code decodeFormat});
- * the bit trick, which the decode used before, is kept here to compare. Rerun on a new JDK or CPU:
- * the answer depends on what C2 vectorizes.
+ * Ways of widening F16 weights, each against the other where the product uses one of them (see
+ * F16Format): {@code float16ToFloat} loops (C2 emits vcvtph2ps), which the product's decode into
+ * floats for MatMul tiles uses ({@code decodeFormat}); the exact integer bit trick (shift exponent
+ * and mantissa into float position, rebias by 2^112, blend infinities/NaNs, copy the sign: ten
+ * vector ops per eight halves), which that decode used before ({@code decodeBitTrick},
+ * {@code dotBitTrick}); and the product's dot ({@code dotFormat}), which widens in registers with
+ * four ops (sign-extend, shift, mask, rebias; finite halves exact), also tried as a tile decode
+ * ({@code decodeShiftMask}). Rerun on a new JDK or CPU: the answer depends on what C2 vectorizes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -72,6 +73,16 @@ public class F16WideningBenchmark {
     public float[] decodeBitTrick() {
         for (int i = 0; i < n; i += 8) {
             widen(row, 2L * i).intoArray(out, i);
+        }
+        return out;
+    }
+
+    @Benchmark
+    public float[] decodeShiftMask() {
+        for (int i = 0; i < n; i += 8) {
+            ((IntVector) ShortVector.fromMemorySegment(S8, row, 2L * i, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f)
+                    .intoArray(out, i);
         }
         return out;
     }
