@@ -34,6 +34,13 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root" -path '*/src/*' -newer "$jar" \( -nam
   (cd "$root" && mvn -q -B -DskipTests package -pl benchmarks -am >&2)
 fi
 
+# JVM signal chaining, as ./llava does for the tornado backend: PoCL's libLLVM installs its own
+# SIGSEGV/SIGBUS handlers while it compiles a kernel (see the tornado profile in pom.xml).
+jsig="$(dirname "$(dirname "$JAVA")")/lib/libjsig.so"
+if [ -f "$jsig" ]; then
+  export LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}"
+fi
+
 # -Dtornado.recover.bailout=False: a kernel that fails to compile must fail its row, not run as
 # plain Java on the host and be timed as if it were the device.
 exec "$JAVA" ${KERNELS_JAVA_OPTS:-} "@${TORNADO_ARGFILE:-$TORNADOVM_HOME/tornado-argfile}" \
