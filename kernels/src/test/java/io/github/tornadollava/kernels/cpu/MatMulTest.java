@@ -43,6 +43,8 @@ class MatMulTest {
                 {33, 130, 513}, {577, 67, 300}, {577, 3, 40}, {40, 200, 1100},
                 // short batches (at most 8 token blocks) slice 2048 columns at a time; 150 tokens is a long batch
                 {20, 37, 4100}, {128, 18, 2300}, {150, 70, 600},
+                // a long batch over more than one row tile of 128, the last one partial
+                {150, 261, 600},
         };
         Random rnd = new Random(42);
         for (int threads : new int[] {1, 2, 3}) {
@@ -68,7 +70,8 @@ class MatMulTest {
         // not a multiple of the slice checks that the last, partial slice is decoded from the right place.
         Random rnd = new Random(type.id);
         int cols = type.blockSize == 1 ? 300 : type.blockSize == 32 ? 288 : 768;
-        for (int tokens : new int[] {3, 37}) {
+        // 150 tokens: a long batch, whose panels are decoded a 256-column slice at a time
+        for (int tokens : new int[] {3, 37, 150}) {
             WeightMatrix w = quantizedMatrix(rnd, type, 67, cols);
             check(w, randomFloats(rnd, tokens * cols), tokens, type.toString());
         }
