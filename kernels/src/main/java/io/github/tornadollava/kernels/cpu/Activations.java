@@ -38,9 +38,19 @@ public final class Activations {
         }
     }
 
-    /** {@code gate[i] = silu(gate[i]) * up[i]}: LLaMA's gated FFN. */
+    /**
+     * {@code gate[i] = silu(gate[i]) * up[i]}: LLaMA's gated FFN. Vector exp as in
+     * {@link #quickGelu}: one scalar exp per element of a prefill's 64 x 5632 gate rows per layer
+     * was 1.5% of a 1B prompt.
+     */
     public static void siluMul(float[] gate, int gOff, float[] up, int uOff, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, gate, gOff + i);
+            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            g.div(e.add(1f)).mul(FloatVector.fromArray(S, up, uOff + i)).intoArray(gate, gOff + i);
+        }
+        for (; i < n; i++) {
             float g = gate[gOff + i];
             gate[gOff + i] = g / (1f + (float) Math.exp(-g)) * up[uOff + i];
         }
