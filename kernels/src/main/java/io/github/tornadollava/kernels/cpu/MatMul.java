@@ -38,9 +38,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class MatMul {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** The write-back's 8 x 8 transposes: 256-bit vectors, where they are native (AVX2 and up). */
+    /** The write-back's and the panel interleave's transposes: 256-bit vectors, where they are native (AVX2 and up). */
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-    private static final boolean W8_WRITE_BACK = S.vectorBitSize() >= 256;
+    private static final boolean TRANSPOSE8 = S.vectorBitSize() >= 256;
     private static final FloatVector ZERO8 = FloatVector.zero(S8);
     /** The transpose's lane permutations (swap adjacent groups of 1, 2, 4 lanes) and blends (the odd groups). */
     private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(S8, lane -> lane ^ 1);
@@ -247,12 +247,7 @@ final class MatMul {
                     for (int i = m; i < MR; i++) {
                         Arrays.fill(wt, i * KC, i * KC + kc, 0f);
                     }
-                    for (int k = 0, base = p0 * KC; k < kc; k++) {
-                        wp[base + k * MR] = wt[k];
-                        wp[base + k * MR + 1] = wt[KC + k];
-                        wp[base + k * MR + 2] = wt[2 * KC + k];
-                        wp[base + k * MR + 3] = wt[3 * KC + k];
-                    }
+                    interleave(wt, kc, wp, p0 * KC);
                 }
             } else {
                 for (int i = 0; i < nr; i++) {
@@ -275,6 +270,41 @@ final class MatMul {
     }
 
     /**
+     * {@code wp[base + k * MR + i] = wt[i * KC + k]}: a panel's four decoded rows (MR = 4) regrouped
+     * k-major. Eight columns at a time in registers, the 4 x 8 block becoming 8 x 4 in the
+     * transpose's lane swaps and blends ({@link #writeBack}), 24 vector ops for 32 values where one
+     * scalar load and store each took 64; the last {@code kc % 8} columns (F32 rows of any length)
+     * one at a time.
+     */
+    private static void interleave(float[] wt, int kc, float[] wp, int base) {
+        int k = 0;
+        if (TRANSPOSE8) {
+            for (; k + 8 <= kc; k += 8) {
+                FloatVector r0 = FloatVector.fromArray(S8, wt, k);
+                FloatVector r1 = FloatVector.fromArray(S8, wt, KC + k);
+                FloatVector r2 = FloatVector.fromArray(S8, wt, 2 * KC + k);
+                FloatVector r3 = FloatVector.fromArray(S8, wt, 3 * KC + k);
+                FloatVector w0 = r0.blend(r1.rearrange(SWAP1), ODD1), w1 = r0.rearrange(SWAP1).blend(r1, ODD1);
+                FloatVector w2 = r2.blend(r3.rearrange(SWAP1), ODD1), w3 = r2.rearrange(SWAP1).blend(r3, ODD1);
+                // x0: the four rows at columns k and k + 4; x1: k + 1, k + 5; x2: k + 2, k + 6; x3: k + 3, k + 7
+                FloatVector x0 = w0.blend(w2.rearrange(SWAP2), ODD2), x2 = w0.rearrange(SWAP2).blend(w2, ODD2);
+                FloatVector x1 = w1.blend(w3.rearrange(SWAP2), ODD2), x3 = w1.rearrange(SWAP2).blend(w3, ODD2);
+                int o = base + k * MR;
+                x0.blend(x1.rearrange(SWAP4), ODD4).intoArray(wp, o);
+                x2.blend(x3.rearrange(SWAP4), ODD4).intoArray(wp, o + 8);
+                x0.rearrange(SWAP4).blend(x1, ODD4).intoArray(wp, o + 16);
+                x2.rearrange(SWAP4).blend(x3, ODD4).intoArray(wp, o + 24);
+            }
+        }
+        for (; k < kc; k++) {
+            wp[base + k * MR] = wt[k];
+            wp[base + k * MR + 1] = wt[KC + k];
+            wp[base + k * MR + 2] = wt[2 * KC + k];
+            wp[base + k * MR + 3] = wt[3 * KC + k];
+        }
+    }
+
+    /**
      * {@code out[t][r0 + i] (+)= acc[i][t - t0] + bias[r0 + i]} for rows {@code i < nr} and tokens
      * [t0, t1): the tile's sums transposed back into token rows. Blocks of 8 rows x 8 tokens are
      * transposed in registers, 48 vector ops per 64 values (one load, add and store per value,
@@ -283,7 +313,7 @@ final class MatMul {
     private static void writeBack(float[] acc, int ldAcc, float[] out, int rows, float[] bias, boolean accumulate,
                                   int r0, int nr, int t0, int t1) {
         int t = t0;
-        int nr8 = W8_WRITE_BACK ? nr & -8 : 0;
+        int nr8 = TRANSPOSE8 ? nr & -8 : 0;
         if (nr8 > 0) {
             for (; t + 8 <= t1; t += 8) {
                 int a = t - t0;
