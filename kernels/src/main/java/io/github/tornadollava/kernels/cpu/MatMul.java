@@ -187,7 +187,17 @@ final class MatMul {
         float[] dst = xT;
         Parallel.forRange(blocks, 1, (start, end) -> {
             for (int b = start; b < end; b++) {
-                for (int j = 0; j < TB; j++) {
+                // eight tokens by eight columns at a time in registers, where all eight tokens exist
+                int vectorTokens = 0;
+                if (TRANSPOSE8 && TB % 8 == 0) {
+                    for (; vectorTokens + 8 <= TB && b * TB + vectorTokens + 8 <= nTokens; vectorTokens += 8) {
+                        for (int k0 = 0; k0 < cols; k0 += kcMax) {
+                            int kc = Math.min(kcMax, cols - k0);
+                            pack8(x, cols, b * TB + vectorTokens, k0, kc, dst, (k0 * blocks + b * kc) * TB + vectorTokens);
+                        }
+                    }
+                }
+                for (int j = vectorTokens; j < TB; j++) {
                     int t = b * TB + j;
                     // reads run along a token row; reading down a column instead (k outer) made
                     // TB streams 4 KiB apart, which alias in L1 and measured twice as slow
@@ -209,6 +219,49 @@ final class MatMul {
             }
         });
         return xT;
+    }
+
+    /**
+     * {@code dst[base + k * TB + j] = x[(t + j) * cols + k0 + k]} for tokens j < 8 and the slice's
+     * columns k < kc: 8 x 8 blocks transposed in registers (as in {@link #writeBack}), the last
+     * {@code kc % 8} columns one at a time.
+     */
+    private static void pack8(float[] x, int cols, int t, int k0, int kc, float[] dst, int base) {
+        int src = t * cols + k0;
+        int k = 0;
+        for (; k + 8 <= kc; k += 8) {
+            int c = src + k;
+            FloatVector v0 = FloatVector.fromArray(S8, x, c);
+            FloatVector v1 = FloatVector.fromArray(S8, x, c + cols);
+            FloatVector v2 = FloatVector.fromArray(S8, x, c + 2 * cols);
+            FloatVector v3 = FloatVector.fromArray(S8, x, c + 3 * cols);
+            FloatVector v4 = FloatVector.fromArray(S8, x, c + 4 * cols);
+            FloatVector v5 = FloatVector.fromArray(S8, x, c + 5 * cols);
+            FloatVector v6 = FloatVector.fromArray(S8, x, c + 6 * cols);
+            FloatVector v7 = FloatVector.fromArray(S8, x, c + 7 * cols);
+            FloatVector w0 = v0.blend(v1.rearrange(SWAP1), ODD1), w1 = v0.rearrange(SWAP1).blend(v1, ODD1);
+            FloatVector w2 = v2.blend(v3.rearrange(SWAP1), ODD1), w3 = v2.rearrange(SWAP1).blend(v3, ODD1);
+            FloatVector w4 = v4.blend(v5.rearrange(SWAP1), ODD1), w5 = v4.rearrange(SWAP1).blend(v5, ODD1);
+            FloatVector w6 = v6.blend(v7.rearrange(SWAP1), ODD1), w7 = v6.rearrange(SWAP1).blend(v7, ODD1);
+            FloatVector x0 = w0.blend(w2.rearrange(SWAP2), ODD2), x2 = w0.rearrange(SWAP2).blend(w2, ODD2);
+            FloatVector x1 = w1.blend(w3.rearrange(SWAP2), ODD2), x3 = w1.rearrange(SWAP2).blend(w3, ODD2);
+            FloatVector x4 = w4.blend(w6.rearrange(SWAP2), ODD2), x6 = w4.rearrange(SWAP2).blend(w6, ODD2);
+            FloatVector x5 = w5.blend(w7.rearrange(SWAP2), ODD2), x7 = w5.rearrange(SWAP2).blend(w7, ODD2);
+            int o = base + k * TB;
+            x0.blend(x4.rearrange(SWAP4), ODD4).intoArray(dst, o);
+            x1.blend(x5.rearrange(SWAP4), ODD4).intoArray(dst, o + TB);
+            x2.blend(x6.rearrange(SWAP4), ODD4).intoArray(dst, o + 2 * TB);
+            x3.blend(x7.rearrange(SWAP4), ODD4).intoArray(dst, o + 3 * TB);
+            x0.rearrange(SWAP4).blend(x4, ODD4).intoArray(dst, o + 4 * TB);
+            x1.rearrange(SWAP4).blend(x5, ODD4).intoArray(dst, o + 5 * TB);
+            x2.rearrange(SWAP4).blend(x6, ODD4).intoArray(dst, o + 6 * TB);
+            x3.rearrange(SWAP4).blend(x7, ODD4).intoArray(dst, o + 7 * TB);
+        }
+        for (; k < kc; k++) {
+            for (int j = 0; j < 8; j++) {
+                dst[base + k * TB + j] = x[src + j * cols + k];
+            }
+        }
     }
 
     /** All of one row tile against token blocks [b0, b1). */
