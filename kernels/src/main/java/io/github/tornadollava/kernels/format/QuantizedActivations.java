@@ -1,5 +1,10 @@
 package io.github.tornadollava.kernels.format;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * An activation vector quantized once per matvec the way llama.cpp quantizes the right-hand side
  * of its quantized dot products (its {@code vec_dot_type}), so the decoder's numbers follow
@@ -21,6 +26,9 @@ package io.github.tornadollava.kernels.format;
  * a half; using Q8_0 for those formats differs from it only in that rounding.
  */
 public final class QuantizedActivations {
+
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
 
     public static final int BLOCK = 32;
     public static final int K_BLOCK = 256;
@@ -104,6 +112,9 @@ public final class QuantizedActivations {
      * {@code deq[at..]}; returns d.
      */
     private static float q8_0Block(float[] x, int base, short[] q, float[] deq, int at) {
+        if (Blocks.VECTORIZED) {
+            return q8_0BlockVector(x, base, q, deq, at);
+        }
         float amax = 0;
         for (int j = 0; j < BLOCK; j++) {
             amax = Math.max(amax, Math.abs(x[base + j]));
@@ -118,6 +129,34 @@ public final class QuantizedActivations {
             deq[at + j] = v * d;
         }
         return d;
+    }
+
+    /**
+     * {@link #q8_0Block} eight values at a time: the same float operations (multiply, add and
+     * subtract the rounding constant, never fused), so the same values; a prefill runs it on every
+     * input row of every quantized matmul (it was 1.5% of a 1B Q4_0 pp64 as scalar loops).
+     */
+    private static float q8_0BlockVector(float[] x, int base, short[] q, float[] deq, int at) {
+        FloatVector x0 = FloatVector.fromArray(F8, x, base);
+        FloatVector x1 = FloatVector.fromArray(F8, x, base + 8);
+        FloatVector x2 = FloatVector.fromArray(F8, x, base + 16);
+        FloatVector x3 = FloatVector.fromArray(F8, x, base + 24);
+        float amax = x0.abs().max(x1.abs()).max(x2.abs().max(x3.abs())).reduceLanes(VectorOperators.MAX);
+        float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+        float id = amax != 0 ? 127f / amax : 0f;
+        roundAndStore(x0, id, d, q, deq, at);
+        roundAndStore(x1, id, d, q, deq, at + 8);
+        roundAndStore(x2, id, d, q, deq, at + 16);
+        roundAndStore(x3, id, d, q, deq, at + 24);
+        return d;
+    }
+
+    private static void roundAndStore(FloatVector x, float id, float d, short[] q, float[] deq, int at) {
+        FloatVector v = x.mul(id).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+        if (q != null) {
+            ((ShortVector) v.convertShape(VectorOperators.F2S, S8, 0)).intoArray(q, at);
+        }
+        v.mul(d).intoArray(deq, at);
     }
 
     /** quantize_row_q8_K_ref for one block of 256: the int8 values, their scale and sums, and the values dequantized. */
