@@ -173,6 +173,31 @@ public final class QuantizedActivations {
 
     /** The block at {@code x[base..]} dequantized into {@code deq[at..]} and, when q is not null, its values into {@code q[at..]}; returns the scale. */
     private static float q8_KBlock(float[] x, int base, float[] deq, int at, short[] q) {
+        if (Blocks.VECTORIZED) {
+            FloatVector m = FloatVector.fromArray(F8, x, base).abs();
+            for (int j = 8; j < K_BLOCK; j += 8) {
+                m = m.max(FloatVector.fromArray(F8, x, base + j).abs());
+            }
+            float amax = m.reduceLanes(VectorOperators.MAX);
+            if (amax > 0) { // not all zeros, no NaN: those take the loop below
+                // the signed value of the largest magnitude, its first occurrence (as the loop below)
+                int first = base;
+                while (Math.abs(x[first]) != amax) {
+                    first++;
+                }
+                float iscale = -127f / x[first];
+                float d = 1 / iscale;
+                for (int j = 0; j < K_BLOCK; j += 8) {
+                    // the same float operations as the loop below; min in float = min of the ints
+                    FloatVector v = FloatVector.fromArray(F8, x, base + j).mul(iscale).add(ROUND_MAGIC).sub(ROUND_MAGIC).min(127f);
+                    if (q != null) {
+                        ((ShortVector) v.convertShape(VectorOperators.F2S, S8, 0)).intoArray(q, at + j);
+                    }
+                    v.mul(d).intoArray(deq, at + j);
+                }
+                return d;
+            }
+        }
         float max = 0;
         float amax = 0;
         for (int j = 0; j < K_BLOCK; j++) {

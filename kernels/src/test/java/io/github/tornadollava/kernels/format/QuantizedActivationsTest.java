@@ -77,6 +77,26 @@ class QuantizedActivationsTest {
         QuantizedActivations q = new QuantizedActivations(N, true);
         q.quantize(x, 0, N);
         assertArrayEquals(GgmlReference.q8_KActivations(x, N), q.floats(ActivationType.Q8_K));
+        // the signed value of the largest magnitude decides the sign of the scale: its first
+        // occurrence when a magnitude ties; and a block of zeros
+        float[] edge = x.clone();
+        java.util.Arrays.fill(edge, 0, QuantizedActivations.K_BLOCK, 0.25f);
+        edge[5] = -3f;
+        edge[9] = 3f;
+        java.util.Arrays.fill(edge, QuantizedActivations.K_BLOCK, 2 * QuantizedActivations.K_BLOCK, 0f);
+        q.quantize(edge, 0, N);
+        assertArrayEquals(GgmlReference.q8_KActivations(edge, N), q.floats(ActivationType.Q8_K));
+        assertEquals(127, -q.kq[5]);
+        for (int i = 0; i < N; i++) {
+            assertEquals(q.kq[i] * q.kScale[i / QuantizedActivations.K_BLOCK], q.kDequantized[i], "value " + i);
+        }
+        for (int s = 0; s < N / QuantizedActivations.BLOCK; s++) {
+            int sum = 0;
+            for (int j = 0; j < QuantizedActivations.BLOCK; j++) {
+                sum += q.kq[s * QuantizedActivations.BLOCK + j];
+            }
+            assertEquals(sum, q.kSums[s], "sum " + s);
+        }
         q.quantize(x, 0, N - 32); // not whole K-blocks: K-quant rows cannot be this long, floats are used
         assertEquals(x, q.floats(ActivationType.Q8_K));
         QuantizedActivations withoutK = new QuantizedActivations(N);
