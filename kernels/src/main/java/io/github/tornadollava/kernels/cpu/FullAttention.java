@@ -88,10 +88,22 @@ public final class FullAttention {
         scatterOutput(oT, nq, d, out, stride, col, i0);
     }
 
-    /** {@code qT[c][lane] = q[row i0+lane][col+c] * scale}, zero for the lanes past {@code nq}. */
+    /**
+     * {@code qT[c][lane] = q[row i0+lane][col+c] * scale}, zero for the lanes past {@code nq}:
+     * whole groups of 8 lanes through {@link Transpose8}, then scaled in place.
+     */
     static void transposeQueries(float[] q, int stride, int col, int i0, int nq, int d, float scale, float[] qT) {
+        int lanes = 0;
+        if (Transpose8.NATIVE && L == 8) {
+            for (; lanes + 8 <= nq; lanes += 8) {
+                Transpose8.rows(q, (i0 + lanes) * stride + col, stride, qT, lanes, QB, d);
+                for (int c = 0; c < d; c++) {
+                    FloatVector.fromArray(S, qT, c * QB + lanes).mul(scale).intoArray(qT, c * QB + lanes);
+                }
+            }
+        }
         for (int c = 0; c < d; c++) {
-            for (int lane = 0; lane < QB; lane++) {
+            for (int lane = lanes; lane < QB; lane++) {
                 qT[c * QB + lane] = lane < nq ? q[(i0 + lane) * stride + col + c] * scale : 0f;
             }
         }
@@ -140,9 +152,26 @@ public final class FullAttention {
         }
     }
 
-    /** {@code out[row i0+lane][col+c] = oT[c][lane]} for the lanes below {@code nq}. */
+    /**
+     * {@code out[row i0+lane][col+c] = oT[c][lane]} for the lanes below {@code nq}: blocks of 8
+     * columns x 8 lanes through {@link Transpose8}, the rest one value at a time.
+     */
     static void scatterOutput(float[] oT, int nq, int d, float[] out, int stride, int col, int i0) {
-        for (int lane = 0; lane < nq; lane++) {
+        int lanes = 0;
+        int d8 = d & -8;
+        if (Transpose8.NATIVE) {
+            for (; lanes + 8 <= nq; lanes += 8) {
+                for (int c = 0; c < d8; c += 8) {
+                    Transpose8.rows(oT, c * QB + lanes, QB, out, (i0 + lanes) * stride + col + c, stride, 8);
+                }
+                for (int lane = lanes; lane < lanes + 8; lane++) {
+                    for (int c = d8; c < d; c++) {
+                        out[(i0 + lane) * stride + col + c] = oT[c * QB + lane];
+                    }
+                }
+            }
+        }
+        for (int lane = lanes; lane < nq; lane++) {
             int o = (i0 + lane) * stride + col;
             for (int c = 0; c < d; c++) {
                 out[o + c] = oT[c * QB + lane];

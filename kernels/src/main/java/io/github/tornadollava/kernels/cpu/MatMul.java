@@ -1,10 +1,16 @@
 package io.github.tornadollava.kernels.cpu;
 
+import static io.github.tornadollava.kernels.cpu.Transpose8.ODD1;
+import static io.github.tornadollava.kernels.cpu.Transpose8.ODD2;
+import static io.github.tornadollava.kernels.cpu.Transpose8.ODD4;
+import static io.github.tornadollava.kernels.cpu.Transpose8.S8;
+import static io.github.tornadollava.kernels.cpu.Transpose8.SWAP1;
+import static io.github.tornadollava.kernels.cpu.Transpose8.SWAP2;
+import static io.github.tornadollava.kernels.cpu.Transpose8.SWAP4;
+
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -38,17 +44,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class MatMul {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** The write-back's and the panel interleave's transposes: 256-bit vectors, where they are native (AVX2 and up). */
-    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-    private static final boolean TRANSPOSE8 = S.vectorBitSize() >= 256;
     private static final FloatVector ZERO8 = FloatVector.zero(S8);
-    /** The transpose's lane permutations (swap adjacent groups of 1, 2, 4 lanes) and blends (the odd groups). */
-    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(S8, lane -> lane ^ 1);
-    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(S8, lane -> lane ^ 2);
-    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(S8, lane -> lane ^ 4);
-    private static final VectorMask<Float> ODD1 = VectorMask.fromLong(S8, 0b10101010);
-    private static final VectorMask<Float> ODD2 = VectorMask.fromLong(S8, 0b11001100);
-    private static final VectorMask<Float> ODD4 = VectorMask.fromLong(S8, 0b11110000);
     private static final int L = S.length();
     /** Tokens per block: the micro-kernel's two accumulator vectors per weight row. */
     static final int TB = 2 * L;
@@ -189,11 +185,11 @@ final class MatMul {
             for (int b = start; b < end; b++) {
                 // eight tokens by eight columns at a time in registers, where all eight tokens exist
                 int vectorTokens = 0;
-                if (TRANSPOSE8 && TB % 8 == 0) {
+                if (Transpose8.NATIVE && TB % 8 == 0) {
                     for (; vectorTokens + 8 <= TB && b * TB + vectorTokens + 8 <= nTokens; vectorTokens += 8) {
                         for (int k0 = 0; k0 < cols; k0 += kcMax) {
                             int kc = Math.min(kcMax, cols - k0);
-                            pack8(x, cols, b * TB + vectorTokens, k0, kc, dst, (k0 * blocks + b * kc) * TB + vectorTokens);
+                            Transpose8.rows(x, (b * TB + vectorTokens) * cols + k0, cols, dst, (k0 * blocks + b * kc) * TB + vectorTokens, TB, kc);
                         }
                     }
                 }
@@ -219,49 +215,6 @@ final class MatMul {
             }
         });
         return xT;
-    }
-
-    /**
-     * {@code dst[base + k * TB + j] = x[(t + j) * cols + k0 + k]} for tokens j < 8 and the slice's
-     * columns k < kc: 8 x 8 blocks transposed in registers (as in {@link #writeBack}), the last
-     * {@code kc % 8} columns one at a time.
-     */
-    private static void pack8(float[] x, int cols, int t, int k0, int kc, float[] dst, int base) {
-        int src = t * cols + k0;
-        int k = 0;
-        for (; k + 8 <= kc; k += 8) {
-            int c = src + k;
-            FloatVector v0 = FloatVector.fromArray(S8, x, c);
-            FloatVector v1 = FloatVector.fromArray(S8, x, c + cols);
-            FloatVector v2 = FloatVector.fromArray(S8, x, c + 2 * cols);
-            FloatVector v3 = FloatVector.fromArray(S8, x, c + 3 * cols);
-            FloatVector v4 = FloatVector.fromArray(S8, x, c + 4 * cols);
-            FloatVector v5 = FloatVector.fromArray(S8, x, c + 5 * cols);
-            FloatVector v6 = FloatVector.fromArray(S8, x, c + 6 * cols);
-            FloatVector v7 = FloatVector.fromArray(S8, x, c + 7 * cols);
-            FloatVector w0 = v0.blend(v1.rearrange(SWAP1), ODD1), w1 = v0.rearrange(SWAP1).blend(v1, ODD1);
-            FloatVector w2 = v2.blend(v3.rearrange(SWAP1), ODD1), w3 = v2.rearrange(SWAP1).blend(v3, ODD1);
-            FloatVector w4 = v4.blend(v5.rearrange(SWAP1), ODD1), w5 = v4.rearrange(SWAP1).blend(v5, ODD1);
-            FloatVector w6 = v6.blend(v7.rearrange(SWAP1), ODD1), w7 = v6.rearrange(SWAP1).blend(v7, ODD1);
-            FloatVector x0 = w0.blend(w2.rearrange(SWAP2), ODD2), x2 = w0.rearrange(SWAP2).blend(w2, ODD2);
-            FloatVector x1 = w1.blend(w3.rearrange(SWAP2), ODD2), x3 = w1.rearrange(SWAP2).blend(w3, ODD2);
-            FloatVector x4 = w4.blend(w6.rearrange(SWAP2), ODD2), x6 = w4.rearrange(SWAP2).blend(w6, ODD2);
-            FloatVector x5 = w5.blend(w7.rearrange(SWAP2), ODD2), x7 = w5.rearrange(SWAP2).blend(w7, ODD2);
-            int o = base + k * TB;
-            x0.blend(x4.rearrange(SWAP4), ODD4).intoArray(dst, o);
-            x1.blend(x5.rearrange(SWAP4), ODD4).intoArray(dst, o + TB);
-            x2.blend(x6.rearrange(SWAP4), ODD4).intoArray(dst, o + 2 * TB);
-            x3.blend(x7.rearrange(SWAP4), ODD4).intoArray(dst, o + 3 * TB);
-            x0.rearrange(SWAP4).blend(x4, ODD4).intoArray(dst, o + 4 * TB);
-            x1.rearrange(SWAP4).blend(x5, ODD4).intoArray(dst, o + 5 * TB);
-            x2.rearrange(SWAP4).blend(x6, ODD4).intoArray(dst, o + 6 * TB);
-            x3.rearrange(SWAP4).blend(x7, ODD4).intoArray(dst, o + 7 * TB);
-        }
-        for (; k < kc; k++) {
-            for (int j = 0; j < 8; j++) {
-                dst[base + k * TB + j] = x[src + j * cols + k];
-            }
-        }
     }
 
     /** All of one row tile against token blocks [b0, b1). */
@@ -325,13 +278,13 @@ final class MatMul {
     /**
      * {@code wp[base + k * MR + i] = wt[i * KC + k]}: a panel's four decoded rows (MR = 4) regrouped
      * k-major. Eight columns at a time in registers, the 4 x 8 block becoming 8 x 4 in the
-     * transpose's lane swaps and blends ({@link #writeBack}), 24 vector ops for 32 values where one
+     * lane swaps and blends of {@link Transpose8}, 24 vector ops for 32 values where one
      * scalar load and store each took 64; the last {@code kc % 8} columns (F32 rows of any length)
      * one at a time.
      */
     private static void interleave(float[] wt, int kc, float[] wp, int base) {
         int k = 0;
-        if (TRANSPOSE8) {
+        if (Transpose8.NATIVE) {
             for (; k + 8 <= kc; k += 8) {
                 FloatVector r0 = FloatVector.fromArray(S8, wt, k);
                 FloatVector r1 = FloatVector.fromArray(S8, wt, KC + k);
@@ -360,13 +313,14 @@ final class MatMul {
     /**
      * {@code out[t][r0 + i] (+)= acc[i][t - t0] + bias[r0 + i]} for rows {@code i < nr} and tokens
      * [t0, t1): the tile's sums transposed back into token rows. Blocks of 8 rows x 8 tokens are
-     * transposed in registers, 48 vector ops per 64 values (one load, add and store per value,
-     * scalar, was 3.7% of an image encode); the ragged rows and tokens stay scalar.
+     * transposed in registers as in {@link Transpose8#rows}, written out here with the bias and
+     * the residual added on the way (one scalar load, add and store per value was 3.7% of an image
+     * encode); the ragged rows and tokens stay scalar.
      */
     private static void writeBack(float[] acc, int ldAcc, float[] out, int rows, float[] bias, boolean accumulate,
                                   int r0, int nr, int t0, int t1) {
         int t = t0;
-        int nr8 = TRANSPOSE8 ? nr & -8 : 0;
+        int nr8 = Transpose8.NATIVE ? nr & -8 : 0;
         if (nr8 > 0) {
             for (; t + 8 <= t1; t += 8) {
                 int a = t - t0;
