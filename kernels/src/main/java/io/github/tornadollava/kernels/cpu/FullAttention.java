@@ -94,11 +94,11 @@ public final class FullAttention {
      */
     static void transposeQueries(float[] q, int stride, int col, int i0, int nq, int d, float scale, float[] qT) {
         int lanes = 0;
-        if (Transpose8.NATIVE && L == 8) {
+        if (Transpose8.NATIVE) {
             for (; lanes + 8 <= nq; lanes += 8) {
                 Transpose8.rows(q, (i0 + lanes) * stride + col, stride, qT, lanes, QB, d);
                 for (int c = 0; c < d; c++) {
-                    FloatVector.fromArray(S, qT, c * QB + lanes).mul(scale).intoArray(qT, c * QB + lanes);
+                    FloatVector.fromArray(Transpose8.S8, qT, c * QB + lanes).mul(scale).intoArray(qT, c * QB + lanes);
                 }
             }
         }

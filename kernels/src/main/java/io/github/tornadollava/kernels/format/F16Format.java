@@ -86,41 +86,4 @@ final class F16Format implements WeightFormat {
         }
         return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) + sum;
     }
-
-    /**
-     * The decoder's matvec: as {@link #dot(MemorySegment, long, float[], int, int)} on the
-     * activations times 2^96 ({@link QuantizedActivations#prescaled}, made once per input vector
-     * instead of once per row), so a widened half, its value times 2^-112, needs no multiply: the
-     * products and sums are the same floats times 2^-16 (exact, powers of two), and so is the
-     * result once multiplied back. Three vector ops per eight halves instead of four.
-     */
-    @Override
-    public float dot(MemorySegment data, long byteOffset, QuantizedActivations x, int n) {
-        if (!Blocks.VECTORIZED) {
-            return WeightFormat.super.dot(data, byteOffset, x, n);
-        }
-        float[] xs = x.prescaled;
-        FloatVector acc0 = FloatVector.zero(Blocks.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        int i = 0;
-        for (int upper = n & -32; i < upper; i += 32) {
-            long o = byteOffset + 2L * i;
-            acc0 = ((IntVector) ShortVector.fromMemorySegment(S8, data, o, Blocks.LE).convertShape(VectorOperators.S2I, Blocks.I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
-                    .fma(FloatVector.fromArray(Blocks.F, xs, i), acc0);
-            acc1 = ((IntVector) ShortVector.fromMemorySegment(S8, data, o + 16, Blocks.LE).convertShape(VectorOperators.S2I, Blocks.I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
-                    .fma(FloatVector.fromArray(Blocks.F, xs, i + 8), acc1);
-            acc2 = ((IntVector) ShortVector.fromMemorySegment(S8, data, o + 32, Blocks.LE).convertShape(VectorOperators.S2I, Blocks.I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
-                    .fma(FloatVector.fromArray(Blocks.F, xs, i + 16), acc2);
-            acc3 = ((IntVector) ShortVector.fromMemorySegment(S8, data, o + 48, Blocks.LE).convertShape(VectorOperators.S2I, Blocks.I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
-                    .fma(FloatVector.fromArray(Blocks.F, xs, i + 24), acc3);
-        }
-        float sum = 0;
-        for (; i < n; i++) {
-            sum += Blocks.f16(data, byteOffset + 2L * i) * x.values[x.valuesOffset + i];
-        }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) * 0x1p16f + sum;
-    }
 }

@@ -49,13 +49,6 @@ public final class QuantizedActivations {
     final float[] kScale;
     /** Sum of the Q8_K values of every 32 (the sub-block of Q4_K and Q5_K). */
     final int[] kSums;
-    /**
-     * The float source times {@link #F16_PRESCALE} (exact: a power of two), for {@link F16Format}'s
-     * decode dot, which then skips rebiasing each widened half.
-     */
-    final float[] prescaled;
-    /** 2^96: a half widened by shifting its bits into a float's is its value times 2^-112. */
-    static final float F16_PRESCALE = 0x1p96f;
     /** The float source (not copied), for formats that dot with floats. */
     float[] values;
     int valuesOffset;
@@ -78,7 +71,6 @@ public final class QuantizedActivations {
         this.q = new short[capacity];
         this.scale = new float[capacity / BLOCK];
         this.dequantized = new float[capacity];
-        this.prescaled = new float[capacity];
         this.kDequantized = kQuants ? new float[capacity] : null;
         this.kq = kQuants ? new short[capacity] : null;
         this.kScale = kQuants ? new float[capacity / K_BLOCK] : null;
@@ -98,15 +90,6 @@ public final class QuantizedActivations {
         values = x;
         valuesOffset = offset;
         length = n;
-        int i = 0;
-        if (Blocks.VECTORIZED) {
-            for (; i + 8 <= n; i += 8) {
-                FloatVector.fromArray(F8, x, offset + i).mul(F16_PRESCALE).intoArray(prescaled, i);
-            }
-        }
-        for (; i < n; i++) {
-            prescaled[i] = x[offset + i] * F16_PRESCALE;
-        }
         for (int b = 0; b < n / BLOCK; b++) {
             quantizeQ8_0Block(x, offset + b * BLOCK, b);
         }
