@@ -33,8 +33,8 @@ import jdk.incubator.vector.VectorSpecies;
  * and mantissa into float position, rebias by 2^112, blend infinities/NaNs, copy the sign: ten
  * vector ops per eight halves), which that decode used before ({@code decodeBitTrick},
  * {@code dotBitTrick}); and the product's dot ({@code dotFormat}), which widens in registers with
- * four ops (sign-extend, shift, mask, rebias; finite halves exact), also tried as a tile decode
- * ({@code decodeShiftMask}). Rerun on a new JDK or CPU: the answer depends on what C2 vectorizes.
+ * three ops (sign-extend, shift, mask; finite halves exact) and rebiases by 2^112 once per row,
+ * also tried, with the rebias per vector, as a tile decode ({@code decodeShiftMask}). Rerun on a new JDK or CPU: the answer depends on what C2 vectorizes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
