@@ -50,10 +50,11 @@ final class F16Format implements WeightFormat {
      * 2^-112 (the exponent bias is 15 instead of 127), exactly, subnormal halves included; the
      * rebiasing multiply by 2^112 is applied once to the row's sum instead of to every vector.
      * Why: decode streams F16 rows from DRAM, and fewer instructions per byte keep more loads in
-     * flight. Paired in one JVM (2 threads, the 1B shape's 2048-wide matrices, 22 alternations):
-     * 10.4 -> 11.2 GB/s median. The cost: a product below 2^-126 before the rescale is a float
-     * subnormal, so it keeps an absolute precision of 2^-149 x 2^112 = 2^-37 instead of 24 bits;
-     * that is far below the rounding of any sum it is part of.
+     * flight. Paired in one JVM (2 threads, the 1B shape's 2048-wide matrices, 22 alternations,
+     * medians of three runs): 10.4 -> 11.2, 9.5 -> 9.9 and 10.9 -> 11.0 GB/s; small, but never
+     * less. The cost: a product below 2^-126 before the rescale is a float subnormal, so it keeps
+     * an absolute precision of 2^-149 x 2^112 = 2^-37 instead of 24 bits; that is far below the
+     * rounding of any sum it is part of.
      * A half infinity or NaN (exponent 31) comes out as a finite float of magnitude 2^16..2^17
      * instead: a weight file holding one is broken either way, and checking for it would cost as
      * much as the widening.
