@@ -20,6 +20,9 @@
 # whose speed drifts over minutes then moves both engines of a round alike, where one long run of
 # each would compare different phases.
 # THREADS (2), ROUNDS (3), REPS (1) and ROWS (a regex over row names) narrow a run.
+# On AVX2 a default llama.cpp build repacks Q4_0 and Q4_K matrices at load into an interleaved copy;
+# point LLAMA_CPP_BIN at a build configured with -DGGML_CPU_REPACK=OFF to compare with llama.cpp
+# reading the weights as stored, as we do (the README gives both).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 : "${LLAMA_CPP_BIN:?set LLAMA_CPP_BIN to the folder with llama-bench}"
