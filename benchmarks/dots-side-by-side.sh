@@ -20,8 +20,10 @@ perf="$LLAMA_CPP_BIN/test-quantize-perf"
 [ -x "$perf" ] || { echo "no $perf: build llama.cpp with -DLLAMA_BUILD_TESTS=ON --target test-quantize-perf" >&2; exit 1; }
 N="${N:-65536}"; ROUNDS="${ROUNDS:-3}"; TYPES="${TYPES:-.}"
 jar="$here/benchmarks/target/benchmarks.jar"
-if [ ! -f "$jar" ]; then
-  (cd "$here" && mvn -B -q -DskipTests install -pl benchmarks -am >&2)
+# (re)build when the jar is missing or older than a source: a stale jar would time the old kernels
+if [ ! -f "$jar" ] || [ -n "$(find "$here" -path '*/src/*' -name '*.java' -newer "$jar" -print -quit 2>/dev/null)" ]; then
+  echo "dots-side-by-side.sh: building (mvn package -DskipTests -pl benchmarks -am)..." >&2
+  (cd "$here" && mvn -q -B -DskipTests package -pl benchmarks -am >&2)
 fi
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
