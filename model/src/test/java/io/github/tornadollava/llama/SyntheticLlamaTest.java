@@ -102,6 +102,55 @@ class SyntheticLlamaTest {
     }
 
     /**
+     * The logits of a first, cold forward pass (kernels interpreted or in C1) against those of the
+     * same pass after a few hundred more (kernels compiled by C2), bit for bit: a kernel whose float
+     * results depend on the JIT tier (the Vector API's reduceLanes(ADD) or lanewise(EXP)) makes the
+     * same prompt answer differently on its first run.
+     */
+    @Test
+    void logitsDoNotDependOnTheJitTier() {
+        SyntheticLlama m = new SyntheticLlama(18, 8, 1f);
+        try (LlamaDecoder d = LlamaDecoder.open(m.gguf(false).write(tmp.resolve("jit.gguf")))) {
+            float[] rows = new float[TOKENS.length * m.dim];
+            for (int i = 0; i < TOKENS.length; i++) {
+                d.embed(TOKENS[i], rows, i * m.dim);
+            }
+            float[][] cold = run(d, rows);
+            for (int round = 0; round < 400; round++) {
+                float[][] again = run(d, rows);
+                for (int step = 0; step < cold.length; step++) {
+                    if (!java.util.Arrays.equals(cold[step], again[step])) {
+                        throw new AssertionError("logits of step " + step + " changed at rerun " + round + ": "
+                                + firstDifference(cold[step], again[step]));
+                    }
+                }
+            }
+        }
+    }
+
+    /** A batched prefill of half the tokens, then the rest decoded one by one: the logits of every step. */
+    private static float[][] run(LlamaDecoder d, float[] rows) {
+        int dim = rows.length / TOKENS.length;
+        int split = TOKENS.length / 2;
+        d.truncate(0);
+        float[][] logits = new float[TOKENS.length - split + 1][];
+        logits[0] = d.forward(java.util.Arrays.copyOf(rows, split * dim), split, 0).clone();
+        for (int p = split; p < TOKENS.length; p++) {
+            logits[p - split + 1] = d.forward(java.util.Arrays.copyOfRange(rows, p * dim, (p + 1) * dim), 1, p).clone();
+        }
+        return logits;
+    }
+
+    private static String firstDifference(float[] a, float[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                return "index " + i + ": " + a[i] + " then " + b[i];
+            }
+        }
+        return "none";
+    }
+
+    /**
      * A file mixing float and Q8_0 matrices where consecutive matmuls share an input (q then k and
      * v, gate then up) and the first of each pair stays float: a batched prefill must quantize the
      * input of every Q8_0 matmul from that matmul's own input, so its logits equal those of

@@ -51,6 +51,23 @@ class VisionTowerTest {
         assertTrue(Golden.maxAbsDiff(features(3), withoutCls("vision_last_block")) < 1e-4, "feature_layer 3 = all 3 blocks");
     }
 
+    /**
+     * The first, cold encode (kernels interpreted or in C1) against the same encode once C2 has
+     * compiled them, bit for bit: layernorm sums and the attention's exp must not depend on the JIT tier.
+     */
+    @Test
+    void featuresDoNotDependOnTheJitTier() {
+        try (CpuVisionEncoder enc = CpuVisionEncoder.open(Golden.file(F32))) {
+            float[] cold = enc.encode(pixels(), (done, total) -> { });
+            for (int round = 0; round < 300; round++) {
+                float[] again = enc.encode(pixels(), (done, total) -> { });
+                if (!Arrays.equals(cold, again)) {
+                    throw new AssertionError("image features changed at re-encode " + round);
+                }
+            }
+        }
+    }
+
     @Test
     void reportsProgressAfterEveryBlock() {
         List<String> calls = new ArrayList<>();

@@ -1,7 +1,8 @@
 package io.github.tornadollava.kernels.cpu;
 
+import io.github.tornadollava.kernels.simd.Lanes;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Element-wise activations of CLIP (quick-GELU), the LLaVA projector (exact GELU) and LLaMA (SiLU). */
@@ -24,25 +25,46 @@ public final class Activations {
     private static final FloatVector C7 = FloatVector.broadcast(S, ERFC_COEFFS[7]);
     private static final FloatVector C8 = FloatVector.broadcast(S, ERFC_COEFFS[8]);
     private static final FloatVector C9 = FloatVector.broadcast(S, ERFC_COEFFS[9]);
+    /**
+     * Values per pass: each activation writes the exp arguments of a chunk to a scratch row, runs
+     * {@link Lanes#exp(float[], int, int)} over it, then finishes the chunk. Vectors never cross a
+     * call there, so a caller that inlines these methods cannot push the exp out of line and box
+     * every vector (a JMH loop around an inlined quickGelu did: 5x slower). A chunk and its
+     * scratch stay in L1.
+     */
+    private static final int CHUNK = 512;
+    /** Per thread: exp arguments, then (gelu) the t of each value. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[2 * CHUNK]);
 
     private Activations() {
     }
 
     /**
-     * CLIP's quick_gelu, x * sigmoid(1.702 x), over {@code n} values. Vector exp (within 1 ulp,
-     * like Math.exp) because one scalar exp per element of 577 x 4096 per block was several
-     * percent of the encode.
+     * CLIP's quick_gelu, x * sigmoid(1.702 x), over {@code n} values. Vector exp
+     * ({@link Lanes#exp(float[], int, int)}: within 1 ulp of e^x, the same bits in every JIT tier)
+     * because one scalar exp per element of 577 x 4096 per block was several percent of the encode.
      */
     public static void quickGelu(float[] x, int off, int n) {
-        int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, off + i);
-            FloatVector e = v.mul(-1.702f).lanewise(VectorOperators.EXP);
-            v.div(e.add(1f)).intoArray(x, off + i);
-        }
-        for (; i < n; i++) {
-            float v = x[off + i];
-            x[off + i] = v / (1f + (float) Math.exp(-1.702f * v));
+        float[] e = SCRATCH.get();
+        for (int c = 0; c < n; c += CHUNK) {
+            int m = Math.min(CHUNK, n - c);
+            int base = off + c;
+            int upper = S.loopBound(m);
+            int i = 0;
+            for (; i < upper; i += S.length()) {
+                FloatVector.fromArray(S, x, base + i).mul(-1.702f).intoArray(e, i);
+            }
+            for (; i < m; i++) {
+                e[i] = x[base + i] * -1.702f;
+            }
+            Lanes.exp(e, 0, m);
+            for (i = 0; i < upper; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, x, base + i);
+                v.div(FloatVector.fromArray(S, e, i).add(1f)).intoArray(x, base + i);
+            }
+            for (; i < m; i++) {
+                x[base + i] = x[base + i] / (e[i] + 1f);
+            }
         }
     }
 
@@ -50,25 +72,43 @@ public final class Activations {
      * Exact GELU {@code 0.5 x (1 + erf(x / sqrt 2))}, as torch.nn.GELU() with approximate='none',
      * evaluated as {@code 0.5 x erfc(-x / sqrt 2)}: the same value, without the cancellation in
      * {@code 1 + erf} where GELU is tiny (negative x). erfc is Numerical Recipes' {@code erfcc}
-     * (a Chebyshev fit, fractional error below 1.2e-7 everywhere), in vectors with the Vector
-     * API's exp; the TornadoVM kernel uses the same fit. It replaced a double-precision series per
-     * element (~49 ns each, 576 x 4096 of them in a LLaVA-1.5 projector).
+     * (a Chebyshev fit, fractional error below 1.2e-7 everywhere), in vectors with
+     * {@link Lanes#exp(float[], int, int)}; the TornadoVM kernel uses the same fit. It replaced a
+     * double-precision series per element (~49 ns each, 576 x 4096 of them in a LLaVA-1.5 projector).
      */
     public static void gelu(float[] x, int off, int n) {
-        int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, off + i);
-            FloatVector a = v.mul(-INV_SQRT2);
-            FloatVector z = a.abs();
-            FloatVector t = ONE.div(z.fma(0.5f, 1f));
-            FloatVector p = t.mul(C9).add(C8).fma(t, C7).fma(t, C6).fma(t, C5).fma(t, C4).fma(t, C3).fma(t, C2)
-                    .fma(t, C1).fma(t, C0);
-            FloatVector r = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP));
-            FloatVector erfc = r.blend(TWO.sub(r), a.lt(0f));
-            v.mul(0.5f).mul(erfc).intoArray(x, off + i);
-        }
-        for (; i < n; i++) {
-            x[off + i] = gelu(x[off + i]);
+        float[] scratch = SCRATCH.get();
+        for (int c = 0; c < n; c += CHUNK) {
+            int m = Math.min(CHUNK, n - c);
+            int base = off + c;
+            int upper = S.loopBound(m);
+            int i = 0;
+            for (; i < upper; i += S.length()) {
+                FloatVector z = FloatVector.fromArray(S, x, base + i).mul(-INV_SQRT2).abs();
+                FloatVector t = ONE.div(z.fma(0.5f, 1f));
+                FloatVector p = t.fma(C9, C8).fma(t, C7).fma(t, C6).fma(t, C5).fma(t, C4).fma(t, C3).fma(t, C2)
+                        .fma(t, C1).fma(t, C0);
+                z.mul(z).neg().add(p).intoArray(scratch, i);
+                t.intoArray(scratch, CHUNK + i);
+            }
+            for (; i < m; i++) {
+                float z = Math.abs(x[base + i] * -INV_SQRT2);
+                float t = 1f / Math.fma(z, 0.5f, 1f);
+                scratch[i] = -(z * z) + erfcPolynomial(t);
+                scratch[CHUNK + i] = t;
+            }
+            Lanes.exp(scratch, 0, m);
+            for (i = 0; i < upper; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, x, base + i);
+                FloatVector r = FloatVector.fromArray(S, scratch, CHUNK + i).mul(FloatVector.fromArray(S, scratch, i));
+                FloatVector erfc = r.blend(TWO.sub(r), v.mul(-INV_SQRT2).lt(0f));
+                v.mul(0.5f).mul(erfc).intoArray(x, base + i);
+            }
+            for (; i < m; i++) {
+                float v = x[base + i];
+                float r = scratch[CHUNK + i] * scratch[i];
+                x[base + i] = v * 0.5f * (v * -INV_SQRT2 < 0f ? 2f - r : r);
+            }
         }
     }
 
@@ -77,12 +117,17 @@ public final class Activations {
         float a = x * -INV_SQRT2;
         float z = Math.abs(a);
         float t = 1f / Math.fma(z, 0.5f, 1f);
+        float r = t * Lanes.exp(-(z * z) + erfcPolynomial(t));
+        return x * 0.5f * (a < 0f ? 2f - r : r);
+    }
+
+    /** {@code sum_k c_k t^k} by Horner's rule in fmas, as the vector code evaluates it. */
+    private static float erfcPolynomial(float t) {
         float p = Math.fma(t, ERFC_COEFFS[9], ERFC_COEFFS[8]);
         for (int k = 7; k >= 0; k--) {
             p = Math.fma(p, t, ERFC_COEFFS[k]);
         }
-        float r = t * (float) Math.exp(-(z * z) + p);
-        return x * 0.5f * (a < 0f ? 2f - r : r);
+        return p;
     }
 
     /**
@@ -91,15 +136,27 @@ public final class Activations {
      * was 1.5% of a 1B prompt.
      */
     public static void siluMul(float[] gate, int gOff, float[] up, int uOff, int n) {
-        int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
-            FloatVector g = FloatVector.fromArray(S, gate, gOff + i);
-            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
-            g.div(e.add(1f)).mul(FloatVector.fromArray(S, up, uOff + i)).intoArray(gate, gOff + i);
-        }
-        for (; i < n; i++) {
-            float g = gate[gOff + i];
-            gate[gOff + i] = g / (1f + (float) Math.exp(-g)) * up[uOff + i];
+        float[] e = SCRATCH.get();
+        for (int c = 0; c < n; c += CHUNK) {
+            int m = Math.min(CHUNK, n - c);
+            int g0 = gOff + c;
+            int u0 = uOff + c;
+            int upper = S.loopBound(m);
+            int i = 0;
+            for (; i < upper; i += S.length()) {
+                FloatVector.fromArray(S, gate, g0 + i).neg().intoArray(e, i);
+            }
+            for (; i < m; i++) {
+                e[i] = -gate[g0 + i];
+            }
+            Lanes.exp(e, 0, m);
+            for (i = 0; i < upper; i += S.length()) {
+                FloatVector g = FloatVector.fromArray(S, gate, g0 + i);
+                g.div(FloatVector.fromArray(S, e, i).add(1f)).mul(FloatVector.fromArray(S, up, u0 + i)).intoArray(gate, g0 + i);
+            }
+            for (; i < m; i++) {
+                gate[g0 + i] = gate[g0 + i] / (e[i] + 1f) * up[u0 + i];
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 package io.github.tornadollava.kernels.cpu;
 
+import io.github.tornadollava.kernels.simd.Lanes;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -131,14 +132,15 @@ public final class FullAttention {
             max0 = max0.max(FloatVector.fromArray(S, p, j * QB));
             max1 = max1.max(FloatVector.fromArray(S, p, j * QB + L));
         }
+        for (int j = 0; j < n; j++) {
+            FloatVector.fromArray(S, p, j * QB).sub(max0).intoArray(p, j * QB);
+            FloatVector.fromArray(S, p, j * QB + L).sub(max1).intoArray(p, j * QB + L);
+        }
+        Lanes.exp(p, 0, n * QB);
         FloatVector sum0 = FloatVector.zero(S), sum1 = sum0;
         for (int j = 0; j < n; j++) {
-            FloatVector e0 = FloatVector.fromArray(S, p, j * QB).sub(max0).lanewise(VectorOperators.EXP);
-            FloatVector e1 = FloatVector.fromArray(S, p, j * QB + L).sub(max1).lanewise(VectorOperators.EXP);
-            e0.intoArray(p, j * QB);
-            e1.intoArray(p, j * QB + L);
-            sum0 = sum0.add(e0);
-            sum1 = sum1.add(e1);
+            sum0 = sum0.add(FloatVector.fromArray(S, p, j * QB));
+            sum1 = sum1.add(FloatVector.fromArray(S, p, j * QB + L));
         }
         FloatVector inv0 = FloatVector.broadcast(S, 1f).div(sum0);
         FloatVector inv1 = FloatVector.broadcast(S, 1f).div(sum1);

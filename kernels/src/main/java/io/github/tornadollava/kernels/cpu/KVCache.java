@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -192,7 +191,10 @@ public final class KVCache implements AutoCloseable {
         for (; i < upper; i += S.length()) {
             acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromMemorySegment(S, b, bo + 4L * i, ByteOrder.nativeOrder()), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < S.length(); l++) {
+            sum += acc.lane(l); // in lane order in every JIT tier (reduceLanes is not: see Lanes)
+        }
         for (; i < n; i++) {
             sum += a[ao + i] * b.get(ValueLayout.JAVA_FLOAT, bo + 4L * i);
         }

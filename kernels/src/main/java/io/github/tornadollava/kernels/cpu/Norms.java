@@ -1,7 +1,6 @@
 package io.github.tornadollava.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Row normalizations shared by the ViT (LayerNorm) and the decoder (RMSNorm). */
@@ -37,7 +36,10 @@ public final class Norms {
         for (; i < upper; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, x, xOff + i));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < S.length(); l++) {
+            sum += acc.lane(l); // in lane order in every JIT tier (reduceLanes is not: see Lanes)
+        }
         for (; i < n; i++) {
             sum += x[xOff + i];
         }
@@ -48,7 +50,10 @@ public final class Norms {
             FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(m);
             acc = d.fma(d, acc);
         }
-        float var = acc.reduceLanes(VectorOperators.ADD);
+        float var = 0;
+        for (int l = 0; l < S.length(); l++) {
+            var += acc.lane(l); // in lane order in every JIT tier (reduceLanes is not: see Lanes)
+        }
         for (; i < n; i++) {
             float d = x[xOff + i] - mean;
             var += d * d;

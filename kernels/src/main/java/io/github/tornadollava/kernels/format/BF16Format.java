@@ -54,7 +54,8 @@ final class BF16Format implements WeightFormat {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = w.fma(FloatVector.fromArray(Blocks.F, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        float sum = ((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)));
         for (; i < n; i++) {
             sum += bf16(data, byteOffset + 2L * i) * x[xOffset + i];
         }

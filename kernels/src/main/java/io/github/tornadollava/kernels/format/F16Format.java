@@ -92,6 +92,8 @@ final class F16Format implements WeightFormat {
         for (; i < n; i++) {
             sum += Blocks.f16(data, byteOffset + 2L * i) * x[xOffset + i];
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) * REBIAS + sum;
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        FloatVector v = acc0.add(acc1).add(acc2.add(acc3));
+        return (((v.lane(0) + v.lane(4)) + (v.lane(2) + v.lane(6))) + ((v.lane(1) + v.lane(5)) + (v.lane(3) + v.lane(7)))) * REBIAS + sum;
     }
 }

@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Plain little-endian float32. */
@@ -41,7 +40,11 @@ final class F32Format implements WeightFormat {
             acc0 = FloatVector.fromMemorySegment(S, data, byteOffset + 4L * i, ByteOrder.LITTLE_ENDIAN)
                     .fma(FloatVector.fromArray(S, x, xOffset + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        FloatVector v = acc0.add(acc1);
+        float sum = 0;
+        for (int l = 0; l < S.length(); l++) {
+            sum += v.lane(l); // in lane order in every JIT tier (reduceLanes is not: see Lanes)
+        }
         for (; i < n; i++) {
             sum += data.get(LE_FLOAT, byteOffset + 4L * i) * x[xOffset + i];
         }

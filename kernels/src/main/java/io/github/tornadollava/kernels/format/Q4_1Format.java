@@ -65,6 +65,7 @@ final class Q4_1Format implements WeightFormat {
             acc = qx.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
             acc = sx.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        return ((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)));
     }
 }

@@ -109,7 +109,9 @@ final class Q5_KFormat implements WeightFormat {
                 accM = sxHi.fma(FloatVector.broadcast(Blocks.F, min * ((int) (mins >>> (16 * g + 8)) & 0xFF)), accM);
             }
         }
-        return accQ.sub(accM).reduceLanes(VectorOperators.ADD);
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        FloatVector v = accQ.sub(accM);
+        return ((v.lane(0) + v.lane(4)) + (v.lane(2) + v.lane(6))) + ((v.lane(1) + v.lane(5)) + (v.lane(3) + v.lane(7)));
     }
 
     /**
@@ -232,6 +234,8 @@ final class Q5_KFormat implements WeightFormat {
             accMin = ((FloatVector) m.mul(IntVector.fromArray(Blocks.I, xsum, b * 8)).convert(VectorOperators.I2F, 0))
                     .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat((short) (hd0 >>> 16)) * dx), accMin);
         }
-        return acc.sub(accMin).reduceLanes(VectorOperators.ADD);
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        FloatVector v = acc.sub(accMin);
+        return ((v.lane(0) + v.lane(4)) + (v.lane(2) + v.lane(6))) + ((v.lane(1) + v.lane(5)) + (v.lane(3) + v.lane(7)));
     }
 }

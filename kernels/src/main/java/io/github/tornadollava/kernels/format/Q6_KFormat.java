@@ -144,7 +144,8 @@ final class Q6_KFormat implements WeightFormat {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        return ((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)));
     }
 
     /**
@@ -234,6 +235,7 @@ final class Q6_KFormat implements WeightFormat {
             float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 208)) * xs[b];
             acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Blocks.F, d), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        return ((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)));
     }
 }

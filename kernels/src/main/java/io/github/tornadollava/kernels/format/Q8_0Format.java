@@ -77,7 +77,8 @@ final class Q8_0Format implements WeightFormat {
             }
             acc = sum.fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        return ((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)));
     }
 
     /**
@@ -107,6 +108,7 @@ final class Q8_0Format implements WeightFormat {
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(
                     FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o)) * xs[b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
+        return ((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)));
     }
 }

@@ -148,6 +148,33 @@ class WeightFormatsTest {
         }
     }
 
+    /**
+     * The first dot of a format (interpreted or C1) against the same dot after thousands more
+     * (C2), bit for bit, with float and with quantized activations: the lane sums at the end of
+     * every dot must not change order when the kernel gets compiled (see simd.Lanes).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void dotDoesNotDependOnTheJitTier(GGMLType type) {
+        Random rnd = new Random(type.id * 7919L + 5);
+        WeightFormat format = WeightFormats.of(type);
+        int n = 256;
+        MemorySegment seg = offHeap(randomData(type, n, rnd));
+        float[] x = randomX(n, rnd);
+        QuantizedActivations q = new QuantizedActivations(n, true);
+        q.quantize(x, 0, n);
+        float floatDot = format.dot(seg, 0, x, 0, n);
+        float quantizedDot = format.dot(seg, 0, q, n);
+        for (int round = 0; round < 20_000; round++) {
+            float f = format.dot(seg, 0, x, 0, n);
+            float qd = format.dot(seg, 0, q, n);
+            if (Float.floatToRawIntBits(f) != Float.floatToRawIntBits(floatDot)
+                    || Float.floatToRawIntBits(qd) != Float.floatToRawIntBits(quantizedDot)) {
+                fail(type + " at call " + round + ": float dot " + floatDot + " -> " + f + ", quantized " + quantizedDot + " -> " + qd);
+            }
+        }
+    }
+
     @Test
     void halfConversionIsExactForEveryBitPattern() {
         byte[] bytes = new byte[2 * 65536];
