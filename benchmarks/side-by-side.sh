@@ -30,24 +30,28 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 THREADS="${THREADS:-2}"; ROUNDS="${ROUNDS:-3}"; REPS="${REPS:-1}"; ROWS="${ROWS:-.}"
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 
-# name | file | pp | tg
+# name | file | pp | tg | depth (tokens already in the context: -d of both benches). A LLaVA
+# answer is decoded after its 576 image positions and the prompt, so the d600 rows are the decode
+# speed of a real answer; the others start from an empty context, as llama-bench does by default.
 rows=(
-  "1b-q8_0|llama1b-shape-lm-q8_0.gguf|64|32"
-  "1b-q4_0|llama1b-shape-lm-q4_0.gguf|64|32"
-  "1b-f16|llama1b-shape-lm-f16.gguf|64|32"
-  "1b-q4_k_m|llama1b-shape-lm-q4_k_m.gguf|64|32"
-  "7b-q8_0|llama7b-shape-lm-q8_0.gguf|64|32"
-  "7b-q8_0-prefill616|llama7b-shape-lm-q8_0.gguf|616|0"
+  "1b-q8_0|llama1b-shape-lm-q8_0.gguf|64|32|0"
+  "1b-q4_0|llama1b-shape-lm-q4_0.gguf|64|32|0"
+  "1b-f16|llama1b-shape-lm-f16.gguf|64|32|0"
+  "1b-q4_k_m|llama1b-shape-lm-q4_k_m.gguf|64|32|0"
+  "1b-q8_0-d600|llama1b-shape-lm-q8_0.gguf|0|32|600"
+  "1b-q4_k_m-d600|llama1b-shape-lm-q4_k_m.gguf|0|32|600"
+  "7b-q8_0|llama7b-shape-lm-q8_0.gguf|64|32|0"
+  "7b-q8_0-prefill616|llama7b-shape-lm-q8_0.gguf|616|0|0"
 )
 echo "# $(date -u '+%Y-%m-%d %H:%M') UTC, $THREADS threads, $ROUNDS alternating rounds of $REPS run(s) per engine"
-printf '%-20s %-6s %16s %16s %7s %s\n' row test "llama.cpp t/s" "llava t/s" ratio "(per round)"
+printf '%-20s %-11s %16s %16s %7s %s\n' row test "llama.cpp t/s" "llava t/s" ratio "(per round)"
 for r in "${rows[@]}"; do
-  IFS='|' read -r name file pp tg <<< "$r"
+  IFS='|' read -r name file pp tg depth <<< "$r"
   [[ "$name" =~ $ROWS ]] || continue
   [ -f "$MODELS/$file" ] || { echo "skip $name: no $MODELS/$file" >&2; continue; }
   for round in $(seq "$ROUNDS"); do
-    "$LLAMA_CPP_BIN/llama-bench" -m "$MODELS/$file" -p "$pp" -n "$tg" -t "$THREADS" -r "$REPS" -o json > "$out/ref.$round.json" 2> /dev/null
-    "$here/llava" bench -m "$MODELS/$file" -p "$pp" -n "$tg" -t "$THREADS" -r "$REPS" --json > "$out/ours.$round.json" 2> /dev/null
+    "$LLAMA_CPP_BIN/llama-bench" -m "$MODELS/$file" -p "$pp" -n "$tg" -d "$depth" -t "$THREADS" -r "$REPS" -o json > "$out/ref.$round.json" 2> /dev/null
+    "$here/llava" bench -m "$MODELS/$file" -p "$pp" -n "$tg" -d "$depth" -t "$THREADS" -r "$REPS" --json > "$out/ours.$round.json" 2> /dev/null
   done
   python3 - "$name" "$out" "$ROUNDS" <<'PY'
 import json, statistics, sys
@@ -72,7 +76,7 @@ for i in range(1, rounds + 1):
 for test, t in tests.items():
     sd = lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0
     ratios = " ".join(f"{x:.2f}" for x in t["ratio"])
-    print(f"{name:<20} {test:<6} {statistics.mean(t['ref']):8.2f} ±{sd(t['ref']):5.2f} "
+    print(f"{name:<20} {test:<11} {statistics.mean(t['ref']):8.2f} ±{sd(t['ref']):5.2f} "
           f"{statistics.mean(t['ours']):8.2f} ±{sd(t['ours']):5.2f} {statistics.median(t['ratio']):6.2f}x ({ratios})")
 PY
 done
@@ -111,7 +115,7 @@ for line in open(sys.argv[1]):
 fmt = lambda xs: f"{statistics.mean(xs):5.0f} ±{statistics.stdev(xs) if len(xs) > 1 else 0:3.0f}"
 if ratio:
     rs = " ".join(f"{x:.2f}" for x in ratio)
-    print(f"{'clip-l336 image':<20} {'ms/blk':<6} {fmt(ref):>16} {fmt(ours):>16} {statistics.median(ratio):6.2f}x ({rs})")
+    print(f"{'clip-l336 image':<20} {'ms/blk':<11} {fmt(ref):>16} {fmt(ours):>16} {statistics.median(ratio):6.2f}x ({rs})")
 else:
     print(f"clip-l336 image encode: {fmt(ours)} ms per block (23 blocks); no llama-mtmd-cli timing")
 PY

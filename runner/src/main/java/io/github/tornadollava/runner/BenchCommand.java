@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
  * {@code llava bench}: throughput in the style of llama-bench. {@code pp N} prefills N random
  * tokens into an empty context as one batch; {@code tg N} decodes N tokens one at a time from an
  * empty context; with {@code --mmproj} it also times one image encode (ViT + projector). Each is
- * repeated and reported as mean ± standard deviation.
+ * repeated and reported as mean ± standard deviation. With {@code -d D} both start from a context
+ * already holding D tokens, as llama-bench's {@code -d}: a LLaVA answer is decoded after the 576
+ * image positions and the prompt, where attention reads a KV cache of that length at every step.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prompt processing (pp), generation (tg) and image encoding speed.")
@@ -39,6 +41,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"-n", "--n-gen"}, defaultValue = "32", description = "Generated tokens per tg run (0 = skip). Default: ${DEFAULT-VALUE}.")
     int nGen;
+
+    @Option(names = {"-d", "--n-depth"}, defaultValue = "0",
+            description = "Tokens already in the context when each pp and tg run starts (prefilled once, untimed; "
+                    + "llama-bench's -d). Default: ${DEFAULT-VALUE}.")
+    int depth;
 
     @Option(names = {"-r", "--repetitions"}, defaultValue = "3", description = "Runs of each test. Default: ${DEFAULT-VALUE}.")
     int reps;
@@ -76,8 +83,11 @@ final class BenchCommand implements Callable<Integer> {
         if (reps < 1) {
             throw new IllegalArgumentException("--repetitions must be >= 1");
         }
+        if (depth < 0) {
+            throw new IllegalArgumentException("--n-depth must be >= 0");
+        }
         backend.apply();
-        int needed = Math.max(nPrompt, nGen) + 1;
+        int needed = depth + Math.max(nPrompt, nGen) + 1;
         if (contextSize != null && contextSize < needed) {
             throw new IllegalArgumentException("--ctx-size " + contextSize + " is smaller than the " + needed + " positions the runs need");
         }
@@ -86,11 +96,15 @@ final class BenchCommand implements Callable<Integer> {
             if (engines.languageModel() != null) {
                 LanguageModel lm = engines.languageModel();
                 String name = model.getFileName().toString();
+                String at = depth > 0 ? " @ d" + depth : "";
+                if (depth > 0 && (nPrompt > 0 || nGen > 0)) {
+                    fillContext(lm);
+                }
                 if (nPrompt > 0) {
-                    rows.add(row(name, "pp" + nPrompt, nPrompt, measure(() -> prefill(lm, nPrompt)), engines));
+                    rows.add(row(name, "pp" + nPrompt + at, nPrompt, measure(() -> prefill(lm, nPrompt)), engines));
                 }
                 if (nGen > 0) {
-                    rows.add(row(name, "tg" + nGen, nGen, measure(() -> decode(lm, nGen)), engines));
+                    rows.add(row(name, "tg" + nGen + at, nGen, measure(() -> decode(lm, nGen)), engines));
                 }
             }
             if (engines.visionEncoder() != null) {
@@ -108,23 +122,34 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The {@code depth} positions every run starts from: random tokens, prefilled once; runs truncate back to them. */
+    private void fillContext(LanguageModel lm) {
+        System.err.printf(Locale.ROOT, "filling the context with %d tokens...%n", depth);
+        prefillRandom(lm, depth, 7, 0);
+    }
+
     private void prefill(LanguageModel lm, int n) {
+        prefillRandom(lm, n, 42, depth);
+    }
+
+    /** Random tokens at positions {@code from..from+n), after forgetting any from there on. */
+    private static void prefillRandom(LanguageModel lm, int n, long seed, int from) {
         int dim = lm.config().dim();
         float[] emb = new float[n * dim];
-        SplittableRandom rnd = new SplittableRandom(42);
+        SplittableRandom rnd = new SplittableRandom(seed);
         for (int i = 0; i < n; i++) {
             lm.embed(rnd.nextInt(lm.config().vocabSize()), emb, i * dim);
         }
-        lm.truncate(0);
-        lm.forward(emb, n, 0);
+        lm.truncate(from);
+        lm.forward(emb, n, from);
     }
 
     private void decode(LanguageModel lm, int n) {
         int dim = lm.config().dim();
         float[] emb = new float[dim];
-        lm.truncate(0);
+        lm.truncate(depth);
         int token = 1;
-        for (int pos = 0; pos < n; pos++) {
+        for (int pos = depth; pos < depth + n; pos++) {
             lm.embed(token, emb, 0);
             float[] logits = lm.forward(emb, 1, pos);
             token = argmax(logits);

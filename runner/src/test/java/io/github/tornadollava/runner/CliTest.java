@@ -171,6 +171,21 @@ class CliTest {
         assertError(run("bench", "-m", golden("models/tiny-llava-lm-q8_0.gguf").toString(), "-p", "8", "-n", "4", "-c", "5"), "--ctx-size");
     }
 
+    /** {@code -d}: the runs start from a filled context, and the rows say at which depth. */
+    @Test
+    void benchAtDepth() throws Exception {
+        String lm = golden("models/tiny-llava-lm-q8_0.gguf").toString();
+        Run r = run("bench", "-m", lm, "-p", "8", "-n", "4", "-d", "40", "-r", "1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode rows = JSON.readTree(r.out());
+        assertEquals("pp8 @ d40", rows.get(0).get("test").asText());
+        assertEquals("tg4 @ d40", rows.get(1).get("test").asText());
+        assertTrue(rows.get(1).get("tokens_per_second_mean").asDouble() > 0);
+        // 40 + 8 positions, plus the one after them: a 48-position cache is one too few
+        assertError(run("bench", "-m", lm, "-p", "8", "-n", "4", "-d", "40", "-c", "48"), "--ctx-size", "49");
+        assertError(run("bench", "-m", lm, "-d", "-1"), "--n-depth");
+    }
+
     private static void assertError(Run r, String... phrases) {
         assertNotEquals(0, r.exit(), "exit code; out=" + r.out());
         String line = r.err().strip();
