@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * are built from lanewise add, multiply, fma and integer bit operations, which IEEE and the JLS
  * fix exactly.
  *
- * <p>The price, measured in one JVM against the SVML versions: siluMul and quickGelu 1.2x slower
- * (0.37 ns more per value: about 45 us of a 1B decode step's ~80 ms, 21 ms of a CLIP-L encode).
+ * <p>The price, measured in one JVM against the SVML versions: siluMul and quickGelu 1.2-1.6x
+ * slower (0.3-0.5 ns more per value: about 50 us of a 1B decode step's ~80 ms, 30 ms of a CLIP-L
+ * encode's ~4 s).
  */
 public final class Lanes {
 
