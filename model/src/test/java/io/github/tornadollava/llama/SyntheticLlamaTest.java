@@ -3,6 +3,8 @@ package io.github.tornadollava.llama;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.tornadollava.gguf.GGUFFile;
@@ -107,10 +109,19 @@ class SyntheticLlamaTest {
      * results depend on the JIT tier (the Vector API's reduceLanes(ADD) or lanewise(EXP)) makes the
      * same prompt answer differently on its first run.
      */
-    @Test
-    void logitsDoNotDependOnTheJitTier() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void logitsDoNotDependOnTheJitTier(boolean q8) {
         SyntheticLlama m = new SyntheticLlama(18, 8, 1f);
-        try (LlamaDecoder d = LlamaDecoder.open(m.gguf(false).write(tmp.resolve("jit.gguf")))) {
+        java.util.Set<String> quantized = new java.util.HashSet<>();
+        if (q8) { // Q8_0 matrices: the default int8-activation path of quantized models
+            for (int l = 0; l < m.nLayers; l++) {
+                quantized.addAll(java.util.List.of("blk." + l + ".attn_q.weight", "blk." + l + ".attn_v.weight",
+                        "blk." + l + ".ffn_gate.weight", "blk." + l + ".ffn_down.weight"));
+            }
+        }
+        try (LlamaDecoder d = LlamaDecoder.open(m.gguf(false, quantized).write(tmp.resolve("jit-" + q8 + ".gguf")))) {
+            assertEquals(q8, d.quantizesActivations());
             float[] rows = new float[TOKENS.length * m.dim];
             for (int i = 0; i < TOKENS.length; i++) {
                 d.embed(TOKENS[i], rows, i * m.dim);
