@@ -92,15 +92,6 @@ public final class Activations {
         }
     }
 
-    /** {@link #gelu(float[], int, int)} of one value, the same operations in scalar form. */
-    static float gelu(float x) {
-        float a = x * -INV_SQRT2;
-        float z = Math.abs(a);
-        float t = 1f / Math.fma(z, 0.5f, 1f);
-        float r = t * Lanes.exp(-(z * z) + erfcPolynomial(t));
-        return x * 0.5f * (a < 0f ? 2f - r : r);
-    }
-
     /** {@code sum_k c_k t^k} by Horner's rule in fmas, as the vector code evaluates it. */
     private static float erfcPolynomial(float t) {
         float p = Math.fma(t, ERFC_COEFFS[9], ERFC_COEFFS[8]);
