@@ -100,9 +100,7 @@ public final class WeightMatrix {
      * the piece of a matvec that callers fusing several matrices into one parallel loop hand out.
      */
     public void matvecRows(int start, int end, float[] x, int xOffset, float[] out, int outOffset) {
-        for (int r = start; r < end; r++) {
-            out[outOffset + r] = format.dot(data, r * rowBytes, x, xOffset, cols);
-        }
+        format.dotRows(data, start * rowBytes, rowBytes, end - start, x, xOffset, cols, out, outOffset + start);
     }
 
     /** As {@link #matvecRows(int, int, float[], int, float[], int)} with activations quantized to int8 blocks. */
@@ -110,9 +108,7 @@ public final class WeightMatrix {
         if (x.length() != cols) {
             throw new IllegalArgumentException(name + ": " + x.length() + " quantized activations for " + cols + " columns");
         }
-        for (int r = start; r < end; r++) {
-            out[outOffset + r] = format.dot(data, r * rowBytes, x, cols);
-        }
+        format.dotRows(data, start * rowBytes, rowBytes, end - start, x, cols, out, outOffset + start);
     }
 
     /**

@@ -37,4 +37,26 @@ public interface WeightFormat {
         ActivationType t = activationType();
         return dot(data, byteOffset, x.floats(t), x.floatsOffset(t), n);
     }
+
+    /**
+     * {@code out[outOffset + r] = dot(row r)} for the {@code rows} rows that start at
+     * {@code byteOffset}, {@code rowBytes} apart: a matvec's share on one thread. The result is
+     * bit for bit that of {@link #dot(MemorySegment, long, float[], int, int)} on each row, however
+     * the rows are cut into calls. Formats whose decode is bound by memory override it to read
+     * several rows at once.
+     */
+    default void dotRows(MemorySegment data, long byteOffset, long rowBytes, int rows, float[] x, int xOffset, int n,
+            float[] out, int outOffset) {
+        for (int r = 0; r < rows; r++) {
+            out[outOffset + r] = dot(data, byteOffset + r * rowBytes, x, xOffset, n);
+        }
+    }
+
+    /** As {@link #dotRows(MemorySegment, long, long, int, float[], int, int, float[], int)} with quantized activations. */
+    default void dotRows(MemorySegment data, long byteOffset, long rowBytes, int rows, QuantizedActivations x, int n,
+            float[] out, int outOffset) {
+        for (int r = 0; r < rows; r++) {
+            out[outOffset + r] = dot(data, byteOffset + r * rowBytes, x, n);
+        }
+    }
 }

@@ -175,6 +175,56 @@ class WeightFormatsTest {
         }
     }
 
+    /**
+     * dotRows (a matvec's share on one thread; F16 reads four rows at a time) gives each row the
+     * bits of its own dot, for every way a matvec may cut rows into calls (any start, 1 to 9 rows:
+     * groups of four and a remainder), with float and with quantized activations, cold and
+     * compiled: a matvec's result must not depend on the thread count.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void dotRowsGivesEachRowTheBitsOfItsDot(GGMLType type) {
+        Random rnd = new Random(type.id * 104729L + 11);
+        WeightFormat format = WeightFormats.of(type);
+        int n = 512;
+        int rows = 13;
+        long rowBytes = type.byteSize(n);
+        byte[] bytes = new byte[Math.toIntExact(rowBytes * rows)];
+        for (int r = 0; r < rows; r++) {
+            byte[] row = randomData(type, n, rnd);
+            System.arraycopy(row, 0, bytes, Math.toIntExact(r * rowBytes), row.length);
+        }
+        MemorySegment seg = offHeap(bytes);
+        float[] x = randomX(n + 3, rnd);
+        QuantizedActivations q = new QuantizedActivations(n, true);
+        q.quantize(x, 3, n);
+        float[] wantFloat = new float[rows];
+        float[] wantQuantized = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            wantFloat[r] = format.dot(seg, r * rowBytes, x, 3, n);
+            wantQuantized[r] = format.dot(seg, r * rowBytes, q, n);
+        }
+        float[] got = new float[rows + 1];
+        for (int round = 0; round < 3000; round++) {
+            int start = round % 4;
+            int count = 1 + round % 9;
+            format.dotRows(seg, start * rowBytes, rowBytes, count, x, 3, n, got, 1);
+            for (int r = 0; r < count; r++) {
+                if (Float.floatToRawIntBits(got[1 + r]) != Float.floatToRawIntBits(wantFloat[start + r])) {
+                    fail(type + " float, round " + round + ", row " + (start + r) + " of " + count + " from " + start
+                            + ": dot " + wantFloat[start + r] + ", dotRows " + got[1 + r]);
+                }
+            }
+            format.dotRows(seg, start * rowBytes, rowBytes, count, q, n, got, 1);
+            for (int r = 0; r < count; r++) {
+                if (Float.floatToRawIntBits(got[1 + r]) != Float.floatToRawIntBits(wantQuantized[start + r])) {
+                    fail(type + " quantized, round " + round + ", row " + (start + r) + " of " + count + " from " + start
+                            + ": dot " + wantQuantized[start + r] + ", dotRows " + got[1 + r]);
+                }
+            }
+        }
+    }
+
     @Test
     void halfConversionIsExactForEveryBitPattern() {
         byte[] bytes = new byte[2 * 65536];
