@@ -111,4 +111,79 @@ final class Q8_0Format implements WeightFormat {
         // a fixed-order lane sum, the same in every JIT tier (reduceLanes is not: see Lanes)
         return ((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)));
     }
+
+    /**
+     * Four rows at a time, a quarter of the rows apart, each with
+     * {@link #dot(MemorySegment, long, QuantizedActivations, int)}'s operations in its order (so
+     * the same bits); the activations are loaded once for the four. Decode streams Q8_0 matrices
+     * from DRAM, and four streams per thread keep more of it in flight than one. A quarter apart,
+     * not neighbours: a 2048-wide row is 2176 bytes, so neighbouring rows share 4 KiB pages, and the
+     * hardware prefetcher, which follows one run per page, lost them (four neighbours: 0.76x of one
+     * row at a time from DRAM on one thread). Paired in one JVM, 2 threads, 128-136 MiB matrices in
+     * chunks of 256 rows: 1.13x (2048 wide) and 1.18x (4096 wide) against one row at a time; in
+     * cache it costs 0-13%.
+     */
+    @Override
+    public void dotRows(MemorySegment data, long byteOffset, long rowBytes, int rows, QuantizedActivations x, int n,
+            float[] out, int outOffset) {
+        int quarter = rows / 4;
+        if (Blocks.VECTORIZED && quarter > 0) {
+            short[] xq = x.q;
+            float[] xs = x.scale;
+            int blocks = n / BLOCK;
+            long stride = quarter * rowBytes;
+            for (int r = 0; r < quarter; r++) {
+                long row0 = byteOffset + r * rowBytes;
+                FloatVector acc0 = FloatVector.zero(Blocks.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+                for (int b = 0; b < blocks; b++) {
+                    long o0 = row0 + (long) b * BYTES;
+                    long o1 = o0 + stride;
+                    long o2 = o1 + stride;
+                    long o3 = o2 + stride;
+                    ShortVector xa = ShortVector.fromArray(S16, xq, b * BLOCK);
+                    ShortVector xb = ShortVector.fromArray(S16, xq, b * BLOCK + 16);
+                    float dx = xs[b];
+                    ShortVector p0 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o0 + 2, Blocks.LE)
+                            .convertShape(VectorOperators.B2S, S16, 0)).mul(xa)
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B16, data, o0 + 18, Blocks.LE)
+                                    .convertShape(VectorOperators.B2S, S16, 0)).mul(xb));
+                    IntVector i0 = p0.reinterpretAsInts();
+                    acc0 = ((FloatVector) i0.lanewise(VectorOperators.ASHR, 16)
+                            .add(i0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o0)) * dx), acc0);
+                    ShortVector p1 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o1 + 2, Blocks.LE)
+                            .convertShape(VectorOperators.B2S, S16, 0)).mul(xa)
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B16, data, o1 + 18, Blocks.LE)
+                                    .convertShape(VectorOperators.B2S, S16, 0)).mul(xb));
+                    IntVector i1 = p1.reinterpretAsInts();
+                    acc1 = ((FloatVector) i1.lanewise(VectorOperators.ASHR, 16)
+                            .add(i1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o1)) * dx), acc1);
+                    ShortVector p2 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o2 + 2, Blocks.LE)
+                            .convertShape(VectorOperators.B2S, S16, 0)).mul(xa)
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B16, data, o2 + 18, Blocks.LE)
+                                    .convertShape(VectorOperators.B2S, S16, 0)).mul(xb));
+                    IntVector i2 = p2.reinterpretAsInts();
+                    acc2 = ((FloatVector) i2.lanewise(VectorOperators.ASHR, 16)
+                            .add(i2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o2)) * dx), acc2);
+                    ShortVector p3 = ((ShortVector) ByteVector.fromMemorySegment(B16, data, o3 + 2, Blocks.LE)
+                            .convertShape(VectorOperators.B2S, S16, 0)).mul(xa)
+                            .add(((ShortVector) ByteVector.fromMemorySegment(B16, data, o3 + 18, Blocks.LE)
+                                    .convertShape(VectorOperators.B2S, S16, 0)).mul(xb));
+                    IntVector i3 = p3.reinterpretAsInts();
+                    acc3 = ((FloatVector) i3.lanewise(VectorOperators.ASHR, 16)
+                            .add(i3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o3)) * dx), acc3);
+                }
+                out[outOffset + r] = ((acc0.lane(0) + acc0.lane(4)) + (acc0.lane(2) + acc0.lane(6))) + ((acc0.lane(1) + acc0.lane(5)) + (acc0.lane(3) + acc0.lane(7)));
+                out[outOffset + r + 1 * quarter] = ((acc1.lane(0) + acc1.lane(4)) + (acc1.lane(2) + acc1.lane(6))) + ((acc1.lane(1) + acc1.lane(5)) + (acc1.lane(3) + acc1.lane(7)));
+                out[outOffset + r + 2 * quarter] = ((acc2.lane(0) + acc2.lane(4)) + (acc2.lane(2) + acc2.lane(6))) + ((acc2.lane(1) + acc2.lane(5)) + (acc2.lane(3) + acc2.lane(7)));
+                out[outOffset + r + 3 * quarter] = ((acc3.lane(0) + acc3.lane(4)) + (acc3.lane(2) + acc3.lane(6))) + ((acc3.lane(1) + acc3.lane(5)) + (acc3.lane(3) + acc3.lane(7)));
+            }
+        }
+        for (int r = 4 * quarter; r < rows; r++) {
+            out[outOffset + r] = dot(data, byteOffset + r * rowBytes, x, n);
+        }
+    }
 }

@@ -176,9 +176,9 @@ class WeightFormatsTest {
     }
 
     /**
-     * dotRows (a matvec's share on one thread; F16 reads four rows at a time) gives each row the
-     * bits of its own dot, for every way a matvec may cut rows into calls (any start, 1 to 9 rows:
-     * groups of four and a remainder), with float and with quantized activations, cold and
+     * dotRows (a matvec's share on one thread; F16 and Q8_0 read four rows a quarter apart at a
+     * time) gives each row the bits of its own dot, for every way a matvec may cut rows into calls
+     * (any start, 1 to 16 rows: quarters and a remainder), with float and with quantized activations, cold and
      * compiled: a matvec's result must not depend on the thread count.
      */
     @ParameterizedTest
@@ -187,7 +187,7 @@ class WeightFormatsTest {
         Random rnd = new Random(type.id * 104729L + 11);
         WeightFormat format = WeightFormats.of(type);
         int n = 512;
-        int rows = 13;
+        int rows = 20;
         long rowBytes = type.byteSize(n);
         byte[] bytes = new byte[Math.toIntExact(rowBytes * rows)];
         for (int r = 0; r < rows; r++) {
@@ -207,7 +207,7 @@ class WeightFormatsTest {
         float[] got = new float[rows + 1];
         for (int round = 0; round < 3000; round++) {
             int start = round % 4;
-            int count = 1 + round % 9;
+            int count = 1 + round % 16;
             format.dotRows(seg, start * rowBytes, rowBytes, count, x, 3, n, got, 1);
             for (int r = 0; r < count; r++) {
                 if (Float.floatToRawIntBits(got[1 + r]) != Float.floatToRawIntBits(wantFloat[start + r])) {
