@@ -112,6 +112,8 @@ final class F16Format implements WeightFormat {
             long o1 = o0 + stride;
             long o2 = o1 + stride;
             long o3 = o2 + stride;
+            // the four rows written out: vectors held in an array, or handed to a helper C2 does not
+            // inline, are boxed (see Blocks)
             FloatVector a0 = FloatVector.zero(Blocks.F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
             for (int i = 0; i < n; i += 16) {
                 FloatVector xa = FloatVector.fromArray(Blocks.F, x, xOffset + i);

@@ -134,6 +134,8 @@ final class Q8_0Format implements WeightFormat {
             long stride = quarter * rowBytes;
             for (int r = 0; r < quarter; r++) {
                 long row0 = byteOffset + r * rowBytes;
+                // the four rows written out: vectors held in an array, or handed to a helper C2 does
+                // not inline, are boxed (see Blocks)
                 FloatVector acc0 = FloatVector.zero(Blocks.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
                 for (int b = 0; b < blocks; b++) {
                     long o0 = row0 + (long) b * BYTES;

@@ -209,18 +209,18 @@ class WeightFormatsTest {
             int start = round % 4;
             int count = 1 + round % 16;
             format.dotRows(seg, start * rowBytes, rowBytes, count, x, 3, n, got, 1);
-            for (int r = 0; r < count; r++) {
-                if (Float.floatToRawIntBits(got[1 + r]) != Float.floatToRawIntBits(wantFloat[start + r])) {
-                    fail(type + " float, round " + round + ", row " + (start + r) + " of " + count + " from " + start
-                            + ": dot " + wantFloat[start + r] + ", dotRows " + got[1 + r]);
-                }
-            }
+            assertRowBits(type + " float, round " + round, wantFloat, start, got, count);
             format.dotRows(seg, start * rowBytes, rowBytes, count, q, n, got, 1);
-            for (int r = 0; r < count; r++) {
-                if (Float.floatToRawIntBits(got[1 + r]) != Float.floatToRawIntBits(wantQuantized[start + r])) {
-                    fail(type + " quantized, round " + round + ", row " + (start + r) + " of " + count + " from " + start
-                            + ": dot " + wantQuantized[start + r] + ", dotRows " + got[1 + r]);
-                }
+            assertRowBits(type + " quantized, round " + round, wantQuantized, start, got, count);
+        }
+    }
+
+    /** got[1 + r] against want[start + r], bit for bit, for the count rows of one dotRows call. */
+    private static void assertRowBits(String what, float[] want, int start, float[] got, int count) {
+        for (int r = 0; r < count; r++) {
+            if (Float.floatToRawIntBits(got[1 + r]) != Float.floatToRawIntBits(want[start + r])) {
+                fail(what + ", row " + (start + r) + " of " + count + " from " + start + ": dot " + want[start + r]
+                        + ", dotRows " + got[1 + r]);
             }
         }
     }
