@@ -117,9 +117,9 @@ final class Q8_0Format implements WeightFormat {
      * {@link #dot(MemorySegment, long, QuantizedActivations, int)}'s operations in its order (so
      * the same bits); the activations are loaded once for the four. Decode streams Q8_0 matrices
      * from DRAM, and four streams per thread keep more of it in flight than one. A quarter apart,
-     * not neighbours: a 2048-wide row is 2176 bytes, so neighbouring rows share 4 KiB pages, and the
-     * hardware prefetcher, which follows one run per page, lost them (four neighbours: 0.76x of one
-     * row at a time from DRAM on one thread). Paired in one JVM, 2 threads, 128-136 MiB matrices in
+     * not neighbours: a 2048-wide row is 2176 bytes, so neighbouring rows share 4 KiB pages, and four
+     * neighbours ran 0.76x of one row at a time from DRAM on one thread (most likely the hardware
+     * prefetcher, which follows runs within a page). Paired in one JVM, 2 threads, 128-136 MiB matrices in
      * chunks of 256 rows: 1.13x (2048 wide) and 1.18x (4096 wide) against one row at a time; in
      * cache it costs 0-13%.
      */
@@ -179,7 +179,7 @@ final class Q8_0Format implements WeightFormat {
                             .fma(FloatVector.broadcast(Blocks.F, Float.float16ToFloat(data.get(Blocks.LE_SHORT, o3)) * dx), acc3);
                 }
                 out[outOffset + r] = ((acc0.lane(0) + acc0.lane(4)) + (acc0.lane(2) + acc0.lane(6))) + ((acc0.lane(1) + acc0.lane(5)) + (acc0.lane(3) + acc0.lane(7)));
-                out[outOffset + r + 1 * quarter] = ((acc1.lane(0) + acc1.lane(4)) + (acc1.lane(2) + acc1.lane(6))) + ((acc1.lane(1) + acc1.lane(5)) + (acc1.lane(3) + acc1.lane(7)));
+                out[outOffset + r + quarter] = ((acc1.lane(0) + acc1.lane(4)) + (acc1.lane(2) + acc1.lane(6))) + ((acc1.lane(1) + acc1.lane(5)) + (acc1.lane(3) + acc1.lane(7)));
                 out[outOffset + r + 2 * quarter] = ((acc2.lane(0) + acc2.lane(4)) + (acc2.lane(2) + acc2.lane(6))) + ((acc2.lane(1) + acc2.lane(5)) + (acc2.lane(3) + acc2.lane(7)));
                 out[outOffset + r + 3 * quarter] = ((acc3.lane(0) + acc3.lane(4)) + (acc3.lane(2) + acc3.lane(6))) + ((acc3.lane(1) + acc3.lane(5)) + (acc3.lane(3) + acc3.lane(7)));
             }

@@ -42,8 +42,8 @@ public interface WeightFormat {
      * {@code out[outOffset + r] = dot(row r)} for the {@code rows} rows that start at
      * {@code byteOffset}, {@code rowBytes} apart: a matvec's share on one thread. The result is
      * bit for bit that of {@link #dot(MemorySegment, long, float[], int, int)} on each row, however
-     * the rows are cut into calls. Formats whose decode is bound by memory (F16, Q8_0) override it to
-     * read several rows at once.
+     * the rows are cut into calls. Formats whose decode is bound by memory override it to read
+     * several rows at once (F16 in both forms, Q8_0 with quantized activations).
      */
     default void dotRows(MemorySegment data, long byteOffset, long rowBytes, int rows, float[] x, int xOffset, int n,
             float[] out, int outOffset) {
