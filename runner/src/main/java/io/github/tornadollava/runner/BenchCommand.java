@@ -25,6 +25,10 @@ import picocli.CommandLine.Option;
  * repeated and reported as mean ± standard deviation. With {@code -d D} both start from a context
  * already holding D tokens, as llama-bench's {@code -d}: a LLaVA answer is decoded after the 576
  * image positions and the prompt, where attention reads a KV cache of that length at every step.
+ *
+ * <p>Beside tokens per second each row gives a rate to set against the machine's limits
+ * ({@link WorkCost}): prefill and the image encode in GFLOP/s (against the FMA peak), decode in GB/s
+ * of weights read (against the memory bandwidth).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prompt processing (pp), generation (tg) and image encoding speed.")
@@ -57,6 +61,10 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Cap on warm-up runs, for a JIT that never goes quiet. */
     static final int MAX_WARMUP = 20;
+
+    /** A row's work per run for its rate: flops (pp, image) or weight bytes (tg). */
+    private record Work(double amount, boolean bytes) {
+    }
 
     /** The timed runs of one test, and how many warm-up runs preceded them. */
     private record Measured(double[] secs, int warmupRuns) {
@@ -96,15 +104,18 @@ final class BenchCommand implements Callable<Integer> {
             if (engines.languageModel() != null) {
                 LanguageModel lm = engines.languageModel();
                 String name = model.getFileName().toString();
+                WorkCost cost = WorkCost.ofLanguageModel(model);
                 String at = depth > 0 ? " @ d" + depth : "";
                 if (depth > 0 && (nPrompt > 0 || nGen > 0)) {
                     fillContext(lm);
                 }
                 if (nPrompt > 0) {
-                    rows.add(row(name, "pp" + nPrompt + at, nPrompt, measure(() -> prefill(lm, nPrompt)), engines));
+                    rows.add(row(name, "pp" + nPrompt + at, nPrompt, measure(() -> prefill(lm, nPrompt)), engines,
+                            new Work(cost.prefillFlops(lm.config(), nPrompt, depth), false)));
                 }
                 if (nGen > 0) {
-                    rows.add(row(name, "tg" + nGen + at, nGen, measure(() -> decode(lm, nGen)), engines));
+                    rows.add(row(name, "tg" + nGen + at, nGen, measure(() -> decode(lm, nGen)), engines,
+                            new Work((double) nGen * cost.decodeBytesPerToken(), true)));
                 }
             }
             if (engines.visionEncoder() != null) {
@@ -115,7 +126,8 @@ final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < pixels.length; i++) {
                     pixels[i] = (float) rnd.nextDouble(-1.8, 2.2);
                 }
-                rows.add(row(mmproj.getFileName().toString(), "image " + s + "px", 1, measure(() -> ve.encode(pixels)), engines));
+                rows.add(row(mmproj.getFileName().toString(), "image " + s + "px", 1, measure(() -> ve.encode(pixels)), engines,
+                        new Work(WorkCost.imageFlops(mmproj, ve.config()), false)));
             }
         }
         print(rows, MemoryUse.now());
@@ -197,11 +209,13 @@ final class BenchCommand implements Callable<Integer> {
         return new Measured(secs, runs);
     }
 
-    private Map<String, Object> row(String model, String test, int items, Measured measured, Engines engines) {
+    private Map<String, Object> row(String model, String test, int items, Measured measured, Engines engines, Work work) {
         double[] secs = measured.secs();
         double[] rate = new double[secs.length];
+        double[] giga = new double[secs.length];
         for (int i = 0; i < secs.length; i++) {
             rate[i] = items / secs[i];
+            giga[i] = work.amount() / secs[i] / 1e9;
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
@@ -212,6 +226,9 @@ final class BenchCommand implements Callable<Integer> {
         m.put("tokens_per_second_sd", Stats.sd(rate));
         m.put("seconds_mean", Stats.mean(secs));
         m.put("seconds_sd", Stats.sd(secs));
+        String unit = work.bytes() ? "weight_gb_per_second" : "gflops_per_second";
+        m.put(unit + "_mean", Stats.mean(giga));
+        m.put(unit + "_sd", Stats.sd(giga));
         m.put("repetitions", secs.length);
         m.put("warmup_runs", measured.warmupRuns());
         if (profile) {
@@ -229,13 +246,17 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
             return;
         }
-        System.out.printf("| %-34s | %-22s | %7s | %-12s | %22s | %18s |%n", "model", "backend", "threads", "test", "t/s", "seconds");
-        System.out.printf("|%s|%s|%s|%s|%s|%s|%n", "-".repeat(36), "-".repeat(24), "-".repeat(9), "-".repeat(14), "-".repeat(24), "-".repeat(20));
+        System.out.printf("| %-34s | %-22s | %7s | %-12s | %22s | %18s | %22s |%n", "model", "backend", "threads", "test", "t/s", "seconds", "rate");
+        System.out.printf("|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(36), "-".repeat(24), "-".repeat(9), "-".repeat(14), "-".repeat(24), "-".repeat(20),
+                "-".repeat(24));
         for (Map<String, Object> r : rows) {
             boolean image = ((String) r.get("test")).startsWith("image");
-            System.out.printf(Locale.ROOT, "| %-34s | %-22s | %7s | %-12s | %22s | %18s |%n", r.get("model"), r.get("backend"), r.get("threads"), r.get("test"),
+            boolean bytes = r.containsKey("weight_gb_per_second_mean");
+            String unit = bytes ? "weight_gb_per_second" : "gflops_per_second";
+            System.out.printf(Locale.ROOT, "| %-34s | %-22s | %7s | %-12s | %22s | %18s | %22s |%n", r.get("model"), r.get("backend"), r.get("threads"), r.get("test"),
                     image ? "" : String.format(Locale.ROOT, "%.2f ± %.2f", r.get("tokens_per_second_mean"), r.get("tokens_per_second_sd")),
-                    String.format(Locale.ROOT, "%.3f ± %.3f", r.get("seconds_mean"), r.get("seconds_sd")));
+                    String.format(Locale.ROOT, "%.3f ± %.3f", r.get("seconds_mean"), r.get("seconds_sd")),
+                    String.format(Locale.ROOT, "%.1f ± %.1f %s", r.get(unit + "_mean"), r.get(unit + "_sd"), bytes ? "GB/s" : "GFLOP/s"));
             if (r.get("profile") != null) {
                 System.out.println("    " + r.get("profile"));
             }

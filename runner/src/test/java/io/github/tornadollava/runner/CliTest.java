@@ -164,6 +164,10 @@ class CliTest {
         assertEquals("pp8", rows.get(0).get("test").asText());
         assertTrue(rows.get(1).get("tokens_per_second_mean").asDouble() > 0);
         assertTrue(rows.get(2).get("test").asText().startsWith("image"));
+        // the rates beside tokens per second: GFLOP/s for prefill and the image, weight GB/s for decode
+        assertTrue(rows.get(0).get("gflops_per_second_mean").asDouble() > 0);
+        assertTrue(rows.get(1).get("weight_gb_per_second_mean").asDouble() > 0);
+        assertTrue(rows.get(2).get("gflops_per_second_mean").asDouble() > 0);
         assertTrue(rows.get(0).get("peak_heap_used_bytes").asLong() > 0);
         if (Files.exists(Path.of("/proc/self/status"))) {
             assertTrue(rows.get(0).get("peak_rss_bytes").asLong() > 0, "VmHWM read from /proc/self/status");
