@@ -66,6 +66,11 @@ final class BenchCommand implements Callable<Integer> {
     private record Work(double amount, boolean bytes) {
     }
 
+    /** The JSON key stem of a row's rate: {@code _mean} and {@code _sd} follow it. */
+    private static String rateKey(boolean bytes) {
+        return bytes ? "weight_gb_per_second" : "gflops_per_second";
+    }
+
     /** The timed runs of one test, and how many warm-up runs preceded them. */
     private record Measured(double[] secs, int warmupRuns) {
     }
@@ -226,9 +231,8 @@ final class BenchCommand implements Callable<Integer> {
         m.put("tokens_per_second_sd", Stats.sd(rate));
         m.put("seconds_mean", Stats.mean(secs));
         m.put("seconds_sd", Stats.sd(secs));
-        String unit = work.bytes() ? "weight_gb_per_second" : "gflops_per_second";
-        m.put(unit + "_mean", Stats.mean(giga));
-        m.put(unit + "_sd", Stats.sd(giga));
+        m.put(rateKey(work.bytes()) + "_mean", Stats.mean(giga));
+        m.put(rateKey(work.bytes()) + "_sd", Stats.sd(giga));
         m.put("repetitions", secs.length);
         m.put("warmup_runs", measured.warmupRuns());
         if (profile) {
@@ -251,8 +255,8 @@ final class BenchCommand implements Callable<Integer> {
                 "-".repeat(24));
         for (Map<String, Object> r : rows) {
             boolean image = ((String) r.get("test")).startsWith("image");
-            boolean bytes = r.containsKey("weight_gb_per_second_mean");
-            String unit = bytes ? "weight_gb_per_second" : "gflops_per_second";
+            boolean bytes = r.containsKey(rateKey(true) + "_mean");
+            String unit = rateKey(bytes);
             System.out.printf(Locale.ROOT, "| %-34s | %-22s | %7s | %-12s | %22s | %18s | %22s |%n", r.get("model"), r.get("backend"), r.get("threads"), r.get("test"),
                     image ? "" : String.format(Locale.ROOT, "%.2f ± %.2f", r.get("tokens_per_second_mean"), r.get("tokens_per_second_sd")),
                     String.format(Locale.ROOT, "%.3f ± %.3f", r.get("seconds_mean"), r.get("seconds_sd")),
