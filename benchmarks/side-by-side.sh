@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side CPU speed: tornado-llava's `llava bench` against llama.cpp's `llama-bench` (and, for
 # the image encode, `llama-mtmd-cli`) on the same GGUF files and thread count, printing both
-# engines' speed and the ratio per row.
+# engines' speed and the ratio per row, and both engines' rates (GFLOP/s for prefill, weight GB/s
+# for decode: the work per token `llava bench` derives from the file, over each engine's time).
 #
 #   LLAMA_CPP_BIN=/path/to/llama.cpp/build/bin  MODELS=/path/to/models  benchmarks/side-by-side.sh
 #
@@ -44,7 +45,7 @@ rows=(
   "7b-q8_0-prefill616|llama7b-shape-lm-q8_0.gguf|616|0|0"
 )
 echo "# $(date -u '+%Y-%m-%d %H:%M') UTC, $THREADS threads, $ROUNDS alternating rounds of $REPS run(s) per engine"
-printf '%-20s %-11s %16s %16s %7s %s\n' row test "llama.cpp t/s" "llava t/s" ratio "(per round)"
+printf '%-20s %-11s %16s %16s %7s %-22s %s\n' row test "llama.cpp t/s" "llava t/s" ratio "(per round)" "rate llama.cpp / ours"
 for r in "${rows[@]}"; do
   IFS='|' read -r name file pp tg depth <<< "$r"
   [[ "$name" =~ $ROWS ]] || continue
@@ -69,15 +70,24 @@ for i in range(1, rounds + 1):
         if rs is None:
             continue
         # one value per engine and round (the mean of its REPS runs): ours reports no single runs
-        t = tests.setdefault(row["test"], {"ref": [], "ours": [], "ratio": []})
+        t = tests.setdefault(row["test"], {"ref": [], "ours": [], "ratio": [], "work": None})
         t["ref"].append(statistics.mean(rs))
         t["ours"].append(row["tokens_per_second_mean"])
         t["ratio"].append(t["ours"][-1] / t["ref"][-1])
+        # llava bench's rate over its tokens per second is the work per token (flops or weight
+        # bytes, from the file's shapes): the same for both engines, so it gives llama.cpp's rate too
+        for key, unit in (("gflops_per_second", "GFLOP/s"), ("weight_gb_per_second", "GB/s")):
+            if key + "_mean" in row:
+                t["work"] = (row[key + "_mean"] / row["tokens_per_second_mean"], unit)
 for test, t in tests.items():
     sd = lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0
     ratios = " ".join(f"{x:.2f}" for x in t["ratio"])
+    rate = ""
+    if t["work"] is not None:
+        per_token, unit = t["work"]
+        rate = f"{per_token * statistics.mean(t['ref']):.1f} / {per_token * statistics.mean(t['ours']):.1f} {unit}"
     print(f"{name:<20} {test:<11} {statistics.mean(t['ref']):8.2f} ±{sd(t['ref']):5.2f} "
-          f"{statistics.mean(t['ours']):8.2f} ±{sd(t['ours']):5.2f} {statistics.median(t['ratio']):6.2f}x ({ratios})")
+          f"{statistics.mean(t['ours']):8.2f} ±{sd(t['ours']):5.2f} {statistics.median(t['ratio']):6.2f}x {'(' + ratios + ')':<22} {rate}")
 PY
 done
 
