@@ -8,6 +8,7 @@ import static io.github.tornadollava.kernels.cpu.Transpose8.SWAP1;
 import static io.github.tornadollava.kernels.cpu.Transpose8.SWAP2;
 import static io.github.tornadollava.kernels.cpu.Transpose8.SWAP4;
 
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
@@ -31,8 +32,9 @@ import jdk.incubator.vector.VectorSpecies;
  * and every token block passes over them; a token block's slice ({@code KC x TB} floats) stays in L1
  * while all micro-panels of the tile use it. Partial sums live in a per-tile accumulator
  * {@code acc[row][token]}, written to {@code out} (transposed back) when the tile is done. The
- * micro-kernel holds {@link #MR} rows x 2 vectors = 8 independent accumulators, enough to cover the
- * FMA latency (4 cycles) on two FMA ports.
+ * micro-kernels hold rows x 2 vectors of accumulators: {@link #MR} = 4 rows (8 independent FMA
+ * chains, twice the FMA latency of 4 cycles on two FMA ports) for long batches, {@link #SHORT_MR}
+ * = 6 (12 chains) for short ones, see {@link #kernelRows}.
  *
  * <p>Two layouts of the decoded slice, one kernel each (their loads differ only in the constant
  * displacements, which must stay constants, see {@link #kernelRows}): long batches pack each
@@ -48,7 +50,7 @@ final class MatMul {
     private static final int L = S.length();
     /** Tokens per block: the micro-kernel's two accumulator vectors per weight row. */
     static final int TB = 2 * L;
-    /** Weight rows per micro-kernel call. */
+    /** Weight rows per call of the long batches' micro-kernel, {@link #kernelPacked}. */
     static final int MR = 4;
     /**
      * Weight rows per work item of a long batch (a multiple of MR). Every row tile reads all of the
@@ -70,12 +72,16 @@ final class MatMul {
      * memory; 16 long runs stream. Measured on 64 x 2048 x 2048 Q8_0 and 64 x 5632 x 2048 Q4_K (one
      * thread): ~40 -> ~52 GFLOP/s. Long batches keep the short slices: there a token block's slice
      * must stay in L1 across the micro-panels (577 x 1024 x 4096 F16 ran slower with longer ones).
+     * The tile is four panels of the six-row kernel; 18 and 36 rows measured the same as 24 (within
+     * this VM's noise, whole 64-token matmuls on 2 threads).
      */
     static final int SHORT_BLOCKS = 8;
-    static final int SHORT_ROW_TILE = 16;
+    /** Weight rows per call of the short batches' micro-kernel, {@link #kernelRows}. */
+    static final int SHORT_MR = 6;
+    static final int SHORT_ROW_TILE = 4 * SHORT_MR;
     static final int SHORT_KC = 2048;
     /**
-     * Row stride of a short batch's decoded tile: the longest slice plus a cache line, so the MR rows
+     * Row stride of a short batch's decoded tile: the longest slice plus a cache line, so the rows
      * of a micro-panel (2048 floats apart otherwise) do not map to the same L1 sets.
      */
     private static final int LDW = SHORT_KC + 16;
@@ -89,7 +95,7 @@ final class MatMul {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
-        /** A short batch's slice, row-major with stride {@link #LDW} (SHORT_ROW_TILE x LDW floats, 129 KiB); for long batches, one micro-panel's MR rows as decoded. */
+        /** A short batch's slice, row-major with stride {@link #LDW} (SHORT_ROW_TILE x LDW floats, 194 KiB); for long batches, one micro-panel's MR rows as decoded. */
         final float[] wt = new float[SHORT_ROW_TILE * LDW];
         /** A long batch's slice, packed per micro-panel as {@code [panel][k][MR]} (ROW_TILE x KC floats, 128 KiB). */
         final float[] panels = new float[ROW_TILE * KC];
@@ -224,16 +230,17 @@ final class MatMul {
         int cols = w.cols();
         int kcMax = packed ? KC : SHORT_KC;
         int nr = Math.min(packed ? ROW_TILE : SHORT_ROW_TILE, rows - r0);
-        int panels = (nr + MR - 1) / MR;
+        int mr = packed ? MR : SHORT_MR;
+        int panels = (nr + mr - 1) / mr;
         int blocks = (nTokens + TB - 1) / TB;
         int ldAcc = (b1 - b0) * TB;
-        Arrays.fill(acc, 0, panels * MR * ldAcc, 0f);
+        Arrays.fill(acc, 0, panels * mr * ldAcc, 0f);
         float[] wt = scratch.wt;
         float[] wp = scratch.panels;
         // Rows of the last micro-panel beyond the matrix multiply zeros; their sums are never stored.
         // (The packed layout zeroes them as it interleaves each slice, below.)
         if (!packed) {
-            for (int i = nr; i < panels * MR; i++) {
+            for (int i = nr; i < panels * mr; i++) {
                 Arrays.fill(wt, i * LDW, i * LDW + kcMax, 0f);
             }
         }
@@ -267,7 +274,7 @@ final class MatMul {
                     if (packed) {
                         kernelPacked(wp, p * MR * KC, xT, xOff, acc, p * MR * ldAcc + aOff, ldAcc, kc);
                     } else {
-                        kernelRows(wt, p * MR * LDW, xT, xOff, acc, p * MR * ldAcc + aOff, ldAcc, kc);
+                        kernelRows(wt, p * SHORT_MR * LDW, xT, xOff, acc, p * SHORT_MR * ldAcc + aOff, ldAcc, kc);
                     }
                 }
             }
@@ -399,38 +406,60 @@ final class MatMul {
     }
 
     /**
-     * acc[MR rows][TB tokens] += wt[MR rows, LDW apart][0..kc) x xT[0..kc)[TB tokens]: per k one
-     * broadcast weight per row against two token vectors. 4 x 2 = 8 accumulators: 6 rows x 2 (or
-     * 4 x 3) would give 12 chains, but with the operands that is more than the 16 AVX2 registers,
-     * and C2 then spills accumulators to the stack, which halved the measured throughput.
+     * acc[SHORT_MR rows][TB tokens] += wt[SHORT_MR rows, LDW apart][0..kc) x xT[0..kc)[TB tokens]:
+     * per k one broadcast weight per row against two token vectors, 6 x 2 = 12 accumulators, 12
+     * independent FMA chains per step where 4 rows gave 8. C2 schedules every load of a loop step
+     * ahead of the step's FMAs; with six broadcasts that needs 20 vector registers, AVX2 has 16, and
+     * accumulators were spilled to the stack, which halved the throughput. The load-load fences,
+     * which emit no instruction on x86 but keep C2 from moving loads above them, hold each
+     * broadcast back until the previous row's FMAs are issued, so a step needs 15 registers.
+     * Measured against the 4 x 2 kernel this replaced, paired in one JVM: the kernels alone (one
+     * thread, 64 tokens x 2048 columns, medians of 40 alternations) 1.10-1.19x; whole matmuls (2
+     * threads, medians of 12) 64 x 16384 x 2048 F16 1.10x and Q8_0 1.14x, 64 x 5632 x 2048 Q4_0
+     * 1.10x; the same bits, since each sum still runs over k in order. A packed six-row kernel for
+     * long batches ran 0.95x of {@link #kernelPacked}: its step recomputes both indices (6k, 16k),
+     * 29 instructions per 12 FMAs against 19 per 8.
+     *
+     * <p>One induction variable walks row 0 of the panel; rows 1-5 are the same index plus a
+     * constant, which C2 folds into the load's displacement. Separate row offsets (w0 + LDW + k and
+     * so on) cost an address computation per row and a spilled register per iteration (measured on
+     * the 4-row kernel: 28 instructions per 8 FMAs against 21, the kernel alone up to 40% slower).
      */
     private static void kernelRows(float[] wt, int w0, float[] xT, int x0, float[] acc, int a0, int ldAcc, int kc) {
-        int a1 = a0 + ldAcc, a2 = a1 + ldAcc, a3 = a2 + ldAcc;
+        int a1 = a0 + ldAcc, a2 = a1 + ldAcc, a3 = a2 + ldAcc, a4 = a3 + ldAcc, a5 = a4 + ldAcc;
         FloatVector c00 = FloatVector.fromArray(S, acc, a0), c01 = FloatVector.fromArray(S, acc, a0 + L);
         FloatVector c10 = FloatVector.fromArray(S, acc, a1), c11 = FloatVector.fromArray(S, acc, a1 + L);
         FloatVector c20 = FloatVector.fromArray(S, acc, a2), c21 = FloatVector.fromArray(S, acc, a2 + L);
         FloatVector c30 = FloatVector.fromArray(S, acc, a3), c31 = FloatVector.fromArray(S, acc, a3 + L);
-        // One induction variable walks row 0 of the panel; rows 1-3 are the same index plus a
-        // constant, which C2 folds into the load's displacement. Separate row offsets (w0 + LDW + k
-        // and so on) cost an address computation per row and a spilled register per iteration:
-        // 28 instructions per 8 FMAs against 21. Measured, one thread, paired in one JVM: the kernel
-        // alone up to 40% faster; whole matmuls 7% (64x2048x2048 Q8_0) and 11% (577x4096x1024 F16).
-        int xo = x0;
-        for (int i = w0, end = w0 + kc; i < end; i++, xo += TB) {
+        FloatVector c40 = FloatVector.fromArray(S, acc, a4), c41 = FloatVector.fromArray(S, acc, a4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, acc, a5), c51 = FloatVector.fromArray(S, acc, a5 + L);
+        for (int k = 0; k < kc; k++) {
+            int i = w0 + k, xo = x0 + k * TB;
             FloatVector x0v = FloatVector.fromArray(S, xT, xo);
             FloatVector x1v = FloatVector.fromArray(S, xT, xo + L);
-            FloatVector b0 = FloatVector.broadcast(S, wt[i]);
-            FloatVector b1 = FloatVector.broadcast(S, wt[i + LDW]);
-            FloatVector b2 = FloatVector.broadcast(S, wt[i + 2 * LDW]);
-            FloatVector b3 = FloatVector.broadcast(S, wt[i + 3 * LDW]);
-            c00 = x0v.fma(b0, c00);
-            c01 = x1v.fma(b0, c01);
-            c10 = x0v.fma(b1, c10);
-            c11 = x1v.fma(b1, c11);
-            c20 = x0v.fma(b2, c20);
-            c21 = x1v.fma(b2, c21);
-            c30 = x0v.fma(b3, c30);
-            c31 = x1v.fma(b3, c31);
+            FloatVector b = FloatVector.broadcast(S, wt[i]);
+            c00 = x0v.fma(b, c00);
+            c01 = x1v.fma(b, c01);
+            VarHandle.loadLoadFence();
+            b = FloatVector.broadcast(S, wt[i + LDW]);
+            c10 = x0v.fma(b, c10);
+            c11 = x1v.fma(b, c11);
+            VarHandle.loadLoadFence();
+            b = FloatVector.broadcast(S, wt[i + 2 * LDW]);
+            c20 = x0v.fma(b, c20);
+            c21 = x1v.fma(b, c21);
+            VarHandle.loadLoadFence();
+            b = FloatVector.broadcast(S, wt[i + 3 * LDW]);
+            c30 = x0v.fma(b, c30);
+            c31 = x1v.fma(b, c31);
+            VarHandle.loadLoadFence();
+            b = FloatVector.broadcast(S, wt[i + 4 * LDW]);
+            c40 = x0v.fma(b, c40);
+            c41 = x1v.fma(b, c41);
+            VarHandle.loadLoadFence();
+            b = FloatVector.broadcast(S, wt[i + 5 * LDW]);
+            c50 = x0v.fma(b, c50);
+            c51 = x1v.fma(b, c51);
         }
         c00.intoArray(acc, a0);
         c01.intoArray(acc, a0 + L);
@@ -440,15 +469,21 @@ final class MatMul {
         c21.intoArray(acc, a2 + L);
         c30.intoArray(acc, a3);
         c31.intoArray(acc, a3 + L);
+        c40.intoArray(acc, a4);
+        c41.intoArray(acc, a4 + L);
+        c50.intoArray(acc, a5);
+        c51.intoArray(acc, a5 + L);
     }
 
     /**
-     * As {@link #kernelRows} with the panel packed k-major ({@code wp[w0 + k * MR + row]}): the four
-     * broadcasts of a step are adjacent floats, one cache line serves four steps, and the loop is
-     * two instructions shorter (19 per 8 FMAs). Measured against {@link #kernelRows} on long
-     * batches, paired in one JVM, 2 threads, F16: 577x4096x1024 (the ViT's fc1) 1.18x,
-     * 577x1024x4096 (fc2) 1.12x, 616x4096x4096 1.18x; Q8_0 577x4096x1024 1.10x. On 64-token
-     * batches the packing pass cost more than it saved (0.8-0.9x), hence the two layouts.
+     * As {@link #kernelRows} with four rows and the panel packed k-major
+     * ({@code wp[w0 + k * MR + row]}): the four broadcasts of a step are adjacent floats, one cache
+     * line serves four steps, and the loop is two instructions shorter (19 per 8 FMAs). Measured
+     * against the rows kernel in its four-row form on long batches, paired in one JVM, 2 threads,
+     * F16: 577x4096x1024 (the ViT's fc1) 1.18x, 577x1024x4096 (fc2) 1.12x, 616x4096x4096 1.18x;
+     * Q8_0 577x4096x1024 1.10x (the six-row rows kernel on the rows layout: 1.03x and 0.74x of
+     * this on fc1 and fc2). On 64-token batches the packing pass cost more than it saved
+     * (0.8-0.9x), hence the two layouts.
      */
     private static void kernelPacked(float[] wp, int w0, float[] xT, int x0, float[] acc, int a0, int ldAcc, int kc) {
         int a1 = a0 + ldAcc, a2 = a1 + ldAcc, a3 = a2 + ldAcc;
