@@ -158,7 +158,11 @@ final class MatMul {
         }
         int chunks = tokenChunks;
         int maxChunkBlocks = (blocks + chunks - 1) / chunks;
-        Parallel.forRange(tiles * chunks, 1, (start, end) -> {
+        // Threads take work items one at a time: with a quarter of each thread's share per chunk
+        // (Parallel.forRange), the thread that finished first waited out the other's last chunk.
+        // Paired, 2 threads: whole matmuls on the 1B's shapes 1.03-1.05x; 1B F16 pp64, jar
+        // against jar, 1.15-1.22x.
+        Parallel.forEachItem(tiles * chunks, (start, end) -> {
             Scratch scratch = SCRATCH.get();
             float[] acc = scratch.acc(ROW_TILE * maxChunkBlocks * TB);
             for (int item = start; item < end; item++) {

@@ -74,6 +74,23 @@ public final class Parallel {
         p.run(new Job(body, n, chunks));
     }
 
+    /**
+     * Runs {@code body} over [0, n) with every element a chunk of its own, for loops over few, long
+     * items of uneven cost (a prefill matmul's row tiles): a thread that finishes early takes the
+     * next item instead of the other waiting out a quarter of its share at the end.
+     */
+    public static void forEachItem(int n, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        Pool p = pool;
+        if (p.threads == 1 || n == 1 || p.isInsideLoop()) {
+            body.run(0, n);
+            return;
+        }
+        p.run(new Job(body, n, n));
+    }
+
     /** One parallel loop; threads claim its chunks with {@link #claim}, the caller waits for {@link #finished}. */
     private static final class Job {
         private static final VarHandle NEXT;

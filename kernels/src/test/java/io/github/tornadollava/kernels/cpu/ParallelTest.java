@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The worker pool: every index exactly once, nested loops inline, failures reach the caller. */
+/** The worker pool: every index exactly once, items one at a time, nested loops inline, failures reach the caller. */
 class ParallelTest {
 
     private final int saved = Parallel.threads();
@@ -33,6 +33,31 @@ class ParallelTest {
                     for (int i = 0; i < n; i++) {
                         assertEquals(1, seen.get(i), threads + " threads, n=" + n + ", index " + i);
                     }
+                }
+            }
+        }
+    }
+
+    @Test
+    void forEachItemHandsOutOneItemAtATime() {
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int n : new int[] {1, 2, 7, 86, 235}) {
+                for (int rep = 0; rep < 50; rep++) {
+                    AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                    AtomicIntegerArray widths = new AtomicIntegerArray(n + 1);
+                    Parallel.forEachItem(n, (s, e) -> {
+                        widths.incrementAndGet(e - s);
+                        for (int i = s; i < e; i++) {
+                            seen.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, seen.get(i), threads + " threads, n=" + n + ", index " + i);
+                    }
+                    // one call with everything on one thread, otherwise one call per item
+                    int expectedWidth = threads == 1 ? n : 1;
+                    assertEquals(n / expectedWidth, widths.get(expectedWidth), threads + " threads, n=" + n);
                 }
             }
         }
