@@ -429,7 +429,8 @@ final class MatMul {
      * so on) cost an address computation per row and a spilled register per iteration (measured on
      * the 4-row kernel: 28 instructions per 8 FMAs against 21, the kernel alone up to 40% slower).
      * With the fences, two induction variables (one per array, as {@link #kernelPacked} has) made
-     * C2 reload the arrays' bases from the stack every step: 1.06-1.10x of the 4 x 2 instead of 1.10-1.19x.
+     * C2 reload the arrays' bases from the stack every step: 1.06-1.10x of the 4 x 2 instead of
+     * 1.10-1.19x.
      */
     private static void kernelRows(float[] wt, int w0, float[] xT, int x0, float[] acc, int a0, int ldAcc, int kc) {
         int a1 = a0 + ldAcc, a2 = a1 + ldAcc, a3 = a2 + ldAcc, a4 = a3 + ldAcc, a5 = a4 + ldAcc;
