@@ -109,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
             if (engines.languageModel() != null) {
                 LanguageModel lm = engines.languageModel();
                 String name = model.getFileName().toString();
-                WorkCost cost = WorkCost.ofLanguageModel(model);
+                WorkCost cost = WorkCost.ofLanguageModel(engines.languageModelFile());
                 String at = depth > 0 ? " @ d" + depth : "";
                 if (depth > 0 && (nPrompt > 0 || nGen > 0)) {
                     fillContext(lm);
@@ -132,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
                     pixels[i] = (float) rnd.nextDouble(-1.8, 2.2);
                 }
                 rows.add(row(mmproj.getFileName().toString(), "image " + s + "px", 1, measure(() -> ve.encode(pixels)), engines,
-                        new Work(WorkCost.imageFlops(mmproj, ve.config()), false)));
+                        new Work(WorkCost.imageFlops(engines.mmprojFile(), ve.config()), false)));
             }
         }
         print(rows, MemoryUse.now());

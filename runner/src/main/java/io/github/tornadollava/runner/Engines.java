@@ -102,6 +102,16 @@ final class Engines implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The language model's file, open while this is (null without a model). */
+    GGUFFile languageModelFile() {
+        return lmFile;
+    }
+
+    /** The mmproj's file, open while this is (null without one). */
+    GGUFFile mmprojFile() {
+        return mmFile;
+    }
+
     LanguageModel languageModel() {
         return lm;
     }

@@ -1,7 +1,5 @@
 package io.github.tornadollava.runner;
 
-import java.nio.file.Path;
-
 import io.github.tornadollava.gguf.GGUFFile;
 import io.github.tornadollava.gguf.GGUFTensorInfo;
 import io.github.tornadollava.llama.LlamaConfig;
@@ -42,12 +40,6 @@ record WorkCost(long layerWeightBytes, long headBytes, long layerMatrixElements,
         return new WorkCost(bytes, head.byteSize(), elements, head.elementCount());
     }
 
-    static WorkCost ofLanguageModel(Path gguf) {
-        try (GGUFFile file = GGUFFile.open(gguf)) {
-            return ofLanguageModel(file);
-        }
-    }
-
     /** Weight bytes one decoded token reads. */
     long decodeBytesPerToken() {
         return layerWeightBytes + headBytes;
@@ -80,12 +72,6 @@ record WorkCost(long layerWeightBytes, long headBytes, long layerMatrixElements,
         }
         // full attention per block: q.k and the weighted sum of v over all rows
         return flops + 4.0 * rows * rows * c.embeddingLength() * blocks;
-    }
-
-    static double imageFlops(Path mmproj, ClipConfig c) {
-        try (GGUFFile file = GGUFFile.open(mmproj)) {
-            return imageFlops(file, c);
-        }
     }
 
     /** N of {@code v.blk.N.<tensor>}. */

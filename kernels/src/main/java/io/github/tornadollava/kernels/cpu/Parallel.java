@@ -62,16 +62,8 @@ public final class Parallel {
 
     /** Runs {@code body} over [0, n) in chunks of at least {@code grain} elements. */
     public static void forRange(int n, int grain, RangeBody body) {
-        if (n <= 0) {
-            return;
-        }
         Pool p = pool;
-        int chunks = Math.min(p.threads * CHUNKS_PER_THREAD, (n + Math.max(1, grain) - 1) / Math.max(1, grain));
-        if (p.threads == 1 || chunks <= 1 || p.isInsideLoop()) {
-            body.run(0, n);
-            return;
-        }
-        p.run(new Job(body, n, chunks));
+        run(p, n, Math.min(p.threads * CHUNKS_PER_THREAD, (n + Math.max(1, grain) - 1) / Math.max(1, grain)), body);
     }
 
     /**
@@ -80,15 +72,19 @@ public final class Parallel {
      * next item instead of the other waiting out a quarter of its share at the end.
      */
     public static void forEachItem(int n, RangeBody body) {
+        run(pool, n, n, body);
+    }
+
+    /** [0, n) in {@code chunks} chunks on the pool; on the calling thread alone when there is nothing to share. */
+    private static void run(Pool p, int n, int chunks, RangeBody body) {
         if (n <= 0) {
             return;
         }
-        Pool p = pool;
-        if (p.threads == 1 || n == 1 || p.isInsideLoop()) {
+        if (p.threads == 1 || chunks <= 1 || p.isInsideLoop()) {
             body.run(0, n);
             return;
         }
-        p.run(new Job(body, n, n));
+        p.run(new Job(body, n, chunks));
     }
 
     /** One parallel loop; threads claim its chunks with {@link #claim}, the caller waits for {@link #finished}. */
