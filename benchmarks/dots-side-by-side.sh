@@ -13,6 +13,9 @@
 # ratio is ours / llama.cpp's for the same work. The engines alternate, ROUNDS times (default 3);
 # a row's ratio is the median of its rounds'. TYPES (a regex over the format names) narrows a run.
 # Our side warms up for 8 s: until C2 has compiled a kernel it runs boxed vectors, ~1000x slower.
+# Where a C compiler is on PATH (CC, default cc), the Q4_0 and Q4_K rows get a third figure: our
+# dot's own operations written with AVX2 intrinsics and compiled ahead of time (benchmarks/c/
+# dot_forms.c), which separates the instruction forms the Vector API offers from C2's code for them.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 : "${LLAMA_CPP_BIN:?set LLAMA_CPP_BIN to the folder with test-quantize-perf}"
@@ -27,9 +30,14 @@ if [ ! -f "$jar" ] || [ -n "$(find "$here" -path '*/src/*' -name '*.java' -newer
 fi
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
+forms=""
+if command -v "${CC:-cc}" > /dev/null && "${CC:-cc}" -O3 -mavx2 -mfma -mf16c -o "$out/dot_forms" "$here/benchmarks/c/dot_forms.c" 2> /dev/null \
+    && "$out/dot_forms" q4_0 32 0 > /dev/null 2>&1; then
+  forms="$out/dot_forms"
+fi
 
 echo "# $(date -u '+%Y-%m-%d %H:%M') UTC, one thread, dot of $N values in cache, $ROUNDS alternating rounds"
-printf '%-6s %18s %18s %7s %s\n' format "llama.cpp GB/s" "tornado-llava GB/s" ratio "(per round)"
+printf '%-6s %18s %18s %7s %-18s %s\n' format "llama.cpp GB/s" "tornado-llava GB/s" ratio "(per round)" "same ops in C GB/s"
 # ours | llama.cpp's name
 for pair in F16:f16 Q8_0:q8_0 Q4_0:q4_0 Q4_K:q4_K Q5_K:q5_K Q6_K:q6_K; do
   ours="${pair%%:*}"; ref="${pair##*:}"
@@ -38,6 +46,10 @@ for pair in F16:f16 Q8_0:q8_0 Q4_0:q4_0 Q4_K:q4_K Q5_K:q5_K Q6_K:q6_K; do
     "$perf" --op vec_dot_q --type "$ref" --size "$N" -i 2000 > "$out/ref.$round.txt" 2>&1
     "$java" -jar "$jar" 'DotBenchmark.dotQuantized$' -p type="$ours" -p n="$N" -f 1 -wi 8 -w 1 -i 5 -r 1 \
         -rf json -rff "$out/ours.$round.json" > /dev/null 2>&1
+    rm -f "$out/c.$round.txt"
+    if [ -n "$forms" ] && { [ "$ours" = Q4_0 ] || [ "$ours" = Q4_K ]; }; then
+      "$forms" "$ref" "$N" 2 > "$out/c.$round.txt"
+    fi
   done
   python3 - "$ours" "$N" "$out" "$ROUNDS" <<'PY'
 import json, re, statistics, sys
@@ -57,6 +69,13 @@ for i in range(1, rounds + 1):
 ratios = [o / r for o, r in zip(ours, refs)]
 def ms(v):
     return f"{statistics.mean(v):6.2f} ± {statistics.stdev(v) if len(v) > 1 else 0:5.2f}"
-print(f"{fmt:<6} {ms(refs):>18} {ms(ours):>18} {statistics.median(ratios):6.2f}x ({' '.join(f'{r:.2f}' for r in ratios)})")
+perround = "(" + " ".join(f"{r:.2f}" for r in ratios) + ")"
+c = []
+for i in range(1, rounds + 1):
+    try:
+        c.append(float(open(f"{out}/c.{i}.txt").read().split()[0]))
+    except (OSError, IndexError, ValueError):
+        pass
+print(f"{fmt:<6} {ms(refs):>18} {ms(ours):>18} {statistics.median(ratios):6.2f}x {perround:<18} {ms(c) if c else '-':>18}")
 PY
 done
