@@ -13,7 +13,7 @@
 # ratio is ours / llama.cpp's for the same work. The engines alternate, ROUNDS times (default 3);
 # a row's ratio is the median of its rounds'. TYPES (a regex over the format names) narrows a run.
 # Our side warms up for 8 s: until C2 has compiled a kernel it runs boxed vectors, ~1000x slower.
-# Where a C compiler is on PATH (CC, default cc), the Q4_0 and Q4_K rows get a third figure: our
+# Where a C compiler is on PATH (CC, default cc), the Q4_0, Q4_K and Q6_K rows get a third figure: our
 # dot's own operations written with AVX2 intrinsics and compiled ahead of time (benchmarks/c/
 # dot_forms.c), which separates the instruction forms the Vector API offers from C2's code for them.
 set -euo pipefail
@@ -47,7 +47,7 @@ for pair in F16:f16 Q8_0:q8_0 Q4_0:q4_0 Q4_K:q4_K Q5_K:q5_K Q6_K:q6_K; do
     "$java" -jar "$jar" 'DotBenchmark.dotQuantized$' -p type="$ours" -p n="$N" -f 1 -wi 8 -w 1 -i 5 -r 1 \
         -rf json -rff "$out/ours.$round.json" > /dev/null 2>&1
     rm -f "$out/c.$round.txt"
-    if [ -n "$forms" ] && { [ "$ours" = Q4_0 ] || [ "$ours" = Q4_K ]; }; then
+    if [ -n "$forms" ] && { [ "$ours" = Q4_0 ] || [ "$ours" = Q4_K ] || [ "$ours" = Q6_K ]; }; then
       "$forms" "$ref" "$N" 2 > "$out/c.$round.txt"
     fi
   done

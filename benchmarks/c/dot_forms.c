@@ -4,7 +4,7 @@
 // llama.cpp's own vec_dot (test-quantize-perf) and ours (JMH DotBenchmark), it tells which part of
 // a gap is the instruction set the Vector API offers and which is C2's code for it.
 //
-//   cc -O3 -mavx2 -mfma -mf16c -o dot_forms dot_forms.c && ./dot_forms q4_0|q4_K N [seconds]
+//   cc -O3 -mavx2 -mfma -mf16c -o dot_forms dot_forms.c && ./dot_forms q4_0|q4_K|q6_K N [seconds]
 //
 // Prints one line: bytes of stored blocks dotted per second (GB/s), one thread, one row of N values
 // against int16 activations, repeated for about the given seconds (default 1) with the row in cache.
@@ -17,6 +17,7 @@
 
 typedef struct { uint16_t d; uint8_t qs[16]; } __attribute__((packed)) block_q4_0;                     // 18 bytes
 typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } __attribute__((packed)) block_q4_K; // 144
+typedef struct { uint8_t ql[128], qh[64]; int8_t scales[16]; uint16_t d; } __attribute__((packed)) block_q6_K;   // 210
 
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 static float half(uint16_t h) { return _cvtsh_ss(h); }
@@ -78,14 +79,52 @@ __attribute__((noinline)) static float dot_q4_K(int blocks, const block_q4_K *w,
     return lanes(_mm256_sub_ps(acc, accMin));
 }
 
+
+// Q6KFormat.dot: per 128 weights, 16 low-nibble bytes, 16 more and 16 high-bit bytes widened, each
+// 16 weights' six bits assembled, less 32, times the activations, pairs summed, times a signed scale
+static inline __m256i pairs_times(__m256i p, int scale) {
+    return _mm256_mullo_epi32(_mm256_srai_epi32(_mm256_add_epi32(p, _mm256_slli_epi32(p, 16)), 16), _mm256_set1_epi32(scale));
+}
+__attribute__((noinline)) static float dot_q6_K(int blocks, const block_q6_K *w, const int16_t *xq, const float *xs) {
+    const __m256i low = _mm256_set1_epi16(0xF), b01 = _mm256_set1_epi16(0x03), b23 = _mm256_set1_epi16(0x0C),
+            b45 = _mm256_set1_epi16(0x30), t32 = _mm256_set1_epi16(32);
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        __m256i sum = _mm256_setzero_si256();
+        for (int half = 0; half < 2; half++) {
+            const uint8_t *ql = w[b].ql + 64 * half, *qh = w[b].qh + 32 * half;
+            const int8_t *sc = w[b].scales + 8 * half;
+            const int16_t *x = xq + 256 * b + 128 * half;
+            for (int part = 0; part < 2; part++) {  // weights l in [16 part, 16 part + 16) of each 32
+                int l = 16 * part;
+                __m256i a = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (ql + l)));
+                __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (ql + 32 + l)));
+                __m256i h = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qh + l)));
+                __m256i p1 = _mm256_mullo_epi16(_mm256_sub_epi16(_mm256_or_si256(_mm256_and_si256(a, low),
+                        _mm256_slli_epi32(_mm256_and_si256(h, b01), 4)), t32), _mm256_loadu_si256((const __m256i *) (x + l)));
+                __m256i p2 = _mm256_mullo_epi16(_mm256_sub_epi16(_mm256_or_si256(_mm256_and_si256(c, low),
+                        _mm256_slli_epi32(_mm256_and_si256(h, b23), 2)), t32), _mm256_loadu_si256((const __m256i *) (x + 32 + l)));
+                __m256i p3 = _mm256_mullo_epi16(_mm256_sub_epi16(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(a, 4), low),
+                        _mm256_and_si256(h, b45)), t32), _mm256_loadu_si256((const __m256i *) (x + 64 + l)));
+                __m256i p4 = _mm256_mullo_epi16(_mm256_sub_epi16(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(c, 4), low),
+                        _mm256_and_si256(_mm256_srli_epi32(h, 2), b45)), t32), _mm256_loadu_si256((const __m256i *) (x + 96 + l)));
+                sum = _mm256_add_epi32(sum, _mm256_add_epi32(_mm256_add_epi32(pairs_times(p1, sc[part]), pairs_times(p2, sc[2 + part])),
+                                                             _mm256_add_epi32(pairs_times(p3, sc[4 + part]), pairs_times(p4, sc[6 + part]))));
+            }
+        }
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_set1_ps(half(w[b].d) * xs[b]), acc);
+    }
+    return lanes(acc);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 3 || (strcmp(argv[1], "q4_0") && strcmp(argv[1], "q4_K"))) {
-        fprintf(stderr, "usage: %s q4_0|q4_K N [seconds]\n", argv[0]);
+    if (argc < 3 || (strcmp(argv[1], "q4_0") && strcmp(argv[1], "q4_K") && strcmp(argv[1], "q6_K"))) {
+        fprintf(stderr, "usage: %s q4_0|q4_K|q6_K N [seconds]\n", argv[0]);
         return 2;
     }
-    int k = strcmp(argv[1], "q4_K") == 0, n = atoi(argv[2]);
+    int k = strcmp(argv[1], "q4_K") == 0, six = strcmp(argv[1], "q6_K") == 0, n = atoi(argv[2]);
     double seconds = argc > 3 ? atof(argv[3]) : 1.0;
-    int per = k ? 256 : 32, size = k ? 144 : 18, blocks = n / per;
+    int per = k || six ? 256 : 32, size = six ? 210 : k ? 144 : 18, blocks = n / per;
     if (n <= 0 || n % per) {
         fprintf(stderr, "N must be a positive multiple of %d\n", per);
         return 2;
@@ -98,7 +137,7 @@ int main(int argc, char **argv) {
     for (long i = 0; i < (long) blocks * size; i++) w[i] = (unsigned char) rand();
     for (int b = 0; b < blocks; b++) {  // finite scales: d (and dmin) small halves
         uint16_t d = _cvtss_sh(0.01f, 0), dmin = _cvtss_sh(0.002f, 0);
-        memcpy(w + (long) b * size, &d, 2);
+        memcpy(w + (long) b * size + (six ? 208 : 0), &d, 2);
         if (k) memcpy(w + (long) b * size + 2, &dmin, 2);
     }
     for (int i = 0; i < n; i++) xq[i] = (int16_t) (rand() % 255 - 127);
@@ -107,13 +146,14 @@ int main(int argc, char **argv) {
         for (int j = 0; j < 32; j++) s += xq[32 * i + j];
         xsum[i] = s;
     }
-    for (int i = 0; i < (k ? blocks : n / 32); i++) xs[i] = 0.01f;
+    for (int i = 0; i < (k || six ? blocks : n / 32); i++) xs[i] = 0.01f;
     volatile float sink = 0;
     long reps = 0;
     double t0 = now(), t;
     do {  // batches of 1000 dots between clock reads
         for (int r = 0; r < 1000; r++)
-            sink += k ? dot_q4_K(blocks, (const block_q4_K *) w, xq, xs, xsum) : dot_q4_0(blocks, (const block_q4_0 *) w, xq, xs);
+            sink += six ? dot_q6_K(blocks, (const block_q6_K *) w, xq, xs)
+                    : k ? dot_q4_K(blocks, (const block_q4_K *) w, xq, xs, xsum) : dot_q4_0(blocks, (const block_q4_0 *) w, xq, xs);
         reps += 1000;
         t = now();
     } while (t - t0 < seconds);
