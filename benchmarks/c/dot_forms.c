@@ -27,6 +27,14 @@ static float lanes(__m256 v) {
     return _mm_cvtss_f32(_mm_hadd_ps(r, r));
 }
 
+// adjacent 16-bit lanes summed into 32-bit lanes: p + (p << 16), shifted back with its sign
+static inline __m256i pairs(__m256i p) {
+    return _mm256_srai_epi32(_mm256_add_epi32(p, _mm256_slli_epi32(p, 16)), 16);
+}
+static inline __m256i pairs_times(__m256i p, int scale) {
+    return _mm256_mullo_epi32(pairs(p), _mm256_set1_epi32(scale));
+}
+
 // Q4_0Format.dot(data, offset, QuantizedActivations, n): xq the int16 activations, xs their block scales
 __attribute__((noinline)) static float dot_q4_0(int blocks, const block_q4_0 *w, const int16_t *xq, const float *xs) {
     const __m256i low = _mm256_set1_epi16(0xF), eight = _mm256_set1_epi16(8);
@@ -35,9 +43,7 @@ __attribute__((noinline)) static float dot_q4_0(int blocks, const block_q4_0 *w,
         __m256i q = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) w[b].qs));
         __m256i lo = _mm256_mullo_epi16(_mm256_sub_epi16(_mm256_and_si256(q, low), eight), _mm256_loadu_si256((const __m256i *) (xq + 32 * b)));
         __m256i hi = _mm256_mullo_epi16(_mm256_sub_epi16(_mm256_and_si256(_mm256_srli_epi32(q, 4), low), eight), _mm256_loadu_si256((const __m256i *) (xq + 32 * b + 16)));
-        __m256i p = _mm256_add_epi16(lo, hi);
-        __m256i s = _mm256_srai_epi32(_mm256_add_epi32(p, _mm256_slli_epi32(p, 16)), 16);
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(half(w[b].d) * xs[b]), acc);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pairs(_mm256_add_epi16(lo, hi))), _mm256_set1_ps(half(w[b].d) * xs[b]), acc);
     }
     return lanes(acc);
 }
@@ -65,11 +71,8 @@ __attribute__((noinline)) static float dot_q4_K(int blocks, const block_q4_K *w,
             __m256i hi = _mm256_add_epi16(
                     _mm256_mullo_epi16(_mm256_and_si256(_mm256_srli_epi32(va, 4), low), _mm256_loadu_si256((const __m256i *) (x + 64 * g + 32))),
                     _mm256_mullo_epi16(_mm256_and_si256(_mm256_srli_epi32(vb, 4), low), _mm256_loadu_si256((const __m256i *) (x + 64 * g + 48))));
-            __m256i sl = _mm256_srai_epi32(_mm256_add_epi32(lo, _mm256_slli_epi32(lo, 16)), 16);
-            __m256i sh = _mm256_srai_epi32(_mm256_add_epi32(hi, _mm256_slli_epi32(hi, 16)), 16);
-            sum = _mm256_add_epi32(sum, _mm256_add_epi32(
-                    _mm256_mullo_epi32(sl, _mm256_set1_epi32((int) ((scales >> (16 * g)) & 0xFF))),
-                    _mm256_mullo_epi32(sh, _mm256_set1_epi32((int) ((scales >> (16 * g + 8)) & 0xFF)))));
+            sum = _mm256_add_epi32(sum, _mm256_add_epi32(pairs_times(lo, (int) ((scales >> (16 * g)) & 0xFF)),
+                                                         pairs_times(hi, (int) ((scales >> (16 * g + 8)) & 0xFF))));
         }
         __m256i m = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long) mins));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_set1_ps(half(w[b].d) * xs[b]), acc);
@@ -82,9 +85,6 @@ __attribute__((noinline)) static float dot_q4_K(int blocks, const block_q4_K *w,
 
 // Q6KFormat.dot: per 128 weights, 16 low-nibble bytes, 16 more and 16 high-bit bytes widened, each
 // 16 weights' six bits assembled, less 32, times the activations, pairs summed, times a signed scale
-static inline __m256i pairs_times(__m256i p, int scale) {
-    return _mm256_mullo_epi32(_mm256_srai_epi32(_mm256_add_epi32(p, _mm256_slli_epi32(p, 16)), 16), _mm256_set1_epi32(scale));
-}
 __attribute__((noinline)) static float dot_q6_K(int blocks, const block_q6_K *w, const int16_t *xq, const float *xs) {
     const __m256i low = _mm256_set1_epi16(0xF), b01 = _mm256_set1_epi16(0x03), b23 = _mm256_set1_epi16(0x0C),
             b45 = _mm256_set1_epi16(0x30), t32 = _mm256_set1_epi16(32);
